@@ -1,0 +1,10 @@
+DROP TABLE consensus_runs;
+DROP TABLE marks;
+DROP TABLE answers;
+DROP TABLE leases;
+DROP TABLE tasks;
+DROP TABLE site_reviews;
+DROP TABLE sites;
+DROP TABLE frames;
+DROP TABLE campaigns;
+DROP TABLE users;

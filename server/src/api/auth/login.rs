@@ -1,0 +1,41 @@
+//! `POST /api/v1/auth/login`: exchange a handle and password for a token.
+
+use actix_web::{post, web};
+
+use crate::api::error::{ApiError, ApiResult, ErrorBody};
+use crate::api::views::{LoginRequest, TokenResponse};
+use crate::auth::verify_password;
+use crate::db::user::User;
+use crate::state::AppState;
+
+/// Signs in. An unknown handle and a wrong password get the same answer, in the same time.
+#[utoipa::path(
+    tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Signed in", body = TokenResponse),
+        (status = 401, description = "Unknown handle or wrong password", body = ErrorBody),
+    )
+)]
+#[post("/auth/login")]
+pub async fn sign_in(
+    state: web::Data<AppState>,
+    body: web::Json<LoginRequest>,
+) -> ApiResult<web::Json<TokenResponse>> {
+    let LoginRequest { handle, password } = body.into_inner();
+    let user = state
+        .db
+        .run(move |db| -> ApiResult<Option<User>> {
+            let found = User::find_by_handle(&mut *db.conn()?, handle.trim())?;
+            let hash = found
+                .as_ref()
+                .map_or_else(|| crate::auth::password::dummy_hash(), |u| u.password_hash.as_str());
+            let matches = verify_password(&password, hash);
+            Ok(found.filter(|_| matches))
+        })
+        .await?
+        .ok_or_else(|| {
+            ApiError::unauthorized("invalid_credentials", "handle or password is not correct")
+        })?;
+    Ok(web::Json(super::token_for(&state, &user)?))
+}

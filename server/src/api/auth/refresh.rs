@@ -1,0 +1,31 @@
+//! `POST /api/v1/auth/refresh`: a fresh token for a signed-in account, so a long tagging
+//! session is not cut off when the short-lived token expires.
+
+use actix_web::{post, web};
+
+use crate::api::error::{ApiResult, ErrorBody};
+use crate::api::views::TokenResponse;
+use crate::auth::{Anyone, Authenticated};
+use crate::db::user::User;
+use crate::state::AppState;
+
+/// Issues a new token with the account's current role.
+#[utoipa::path(
+    tag = "auth",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A fresh token", body = TokenResponse),
+        (status = 401, description = "Missing, expired or invalid token", body = ErrorBody),
+    )
+)]
+#[post("/auth/refresh")]
+pub async fn refresh_token(
+    state: web::Data<AppState>,
+    caller: Authenticated<Anyone>,
+) -> ApiResult<web::Json<TokenResponse>> {
+    let user = state
+        .db
+        .run(move |db| -> ApiResult<User> { Ok(User::find(&mut *db.conn()?, &caller.user_id)?) })
+        .await?;
+    Ok(web::Json(super::token_for(&state, &user)?))
+}

@@ -1,0 +1,97 @@
+//! `POST /api/v1/campaigns`
+
+use actix_web::{HttpResponse, post, web};
+
+use crate::api::error::{ApiError, ApiResult, ErrorBody};
+use crate::api::views::{CampaignStatus, CampaignView, CreateCampaignRequest};
+use crate::auth::{Authenticated, Coordinators};
+use crate::db::campaign::{Campaign, CampaignInsertForm};
+use crate::db::{DbError, now_ms};
+use crate::state::AppState;
+
+/// A slug: 2–64 characters of a-z, 0-9 and `-`, not starting or ending with `-`.
+pub fn validate_slug(slug: &str) -> ApiResult<()> {
+    let ok = (2..=64).contains(&slug.len())
+        && slug
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !slug.starts_with('-')
+        && !slug.ends_with('-');
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::validation(
+            "slug must be 2-64 characters of a-z, 0-9 and '-', e.g. raqqa-2017",
+        ))
+    }
+}
+
+pub fn validate_name(name: &str) -> ApiResult<()> {
+    if name.trim().is_empty() || name.chars().count() > 200 {
+        return Err(ApiError::validation("name must be 1-200 characters"));
+    }
+    Ok(())
+}
+
+/// Creates a campaign; only a slug and a name are needed.
+#[utoipa::path(
+    tag = "campaigns",
+    security(("bearer" = [])),
+    request_body = CreateCampaignRequest,
+    responses(
+        (status = 201, description = "Created", body = CampaignView),
+        (status = 403, description = "Not a coordinator", body = ErrorBody),
+        (status = 409, description = "Slug taken", body = ErrorBody),
+        (status = 422, description = "Invalid field", body = ErrorBody),
+    )
+)]
+#[post("/campaigns")]
+pub async fn create_campaign(
+    state: web::Data<AppState>,
+    caller: Authenticated<Coordinators>,
+    body: web::Json<CreateCampaignRequest>,
+) -> ApiResult<HttpResponse> {
+    let req = body.into_inner();
+    validate_slug(&req.slug)?;
+    validate_name(&req.name)?;
+    req.settings.validate().map_err(ApiError::validation)?;
+    let status = match req.status.unwrap_or(CampaignStatus::Draft) {
+        s @ (CampaignStatus::Draft | CampaignStatus::Active) => s,
+        _ => return Err(ApiError::validation("a new campaign is draft or active")),
+    };
+    let settings = serde_json::to_string(&req.settings).map_err(|e| ApiError::internal(&e))?;
+    let campaign = state
+        .db
+        .run(move |db| {
+            let id = uuid::Uuid::new_v4().to_string();
+            let now = now_ms();
+            db.write(|conn| {
+                Campaign::create(
+                    conn,
+                    &CampaignInsertForm {
+                        id: &id,
+                        slug: &req.slug,
+                        name: req.name.trim(),
+                        description: &req.description,
+                        status: status.as_str(),
+                        settings: &settings,
+                        created_by: Some(&caller.user_id),
+                        created_at: now,
+                        updated_at: now,
+                    },
+                )
+                .map_err(DbError::from)
+            })
+            .map_err(|e| match e {
+                DbError::Query(diesel::result::Error::DatabaseError(
+                    diesel::result::DatabaseErrorKind::UniqueViolation,
+                    _,
+                )) => ApiError::conflict("slug_taken", "a campaign with this slug exists"),
+                DbError::Query(q) => q.into(),
+                DbError::Pool(p) => p.into(),
+            })
+        })
+        .await?;
+    tracing::info!(campaign.id = %campaign.id, campaign.slug = %campaign.slug, "campaign created");
+    Ok(HttpResponse::Created().json(super::view(campaign)?))
+}

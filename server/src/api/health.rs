@@ -1,0 +1,52 @@
+//! `GET /api/v1/health`: liveness plus the database backend and migration state.
+
+use actix_web::{HttpResponse, get, web};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::api::error::{ApiError, ApiResult, ErrorBody};
+use crate::db::Backend;
+use crate::db::migrate::{self, MigrationState};
+use crate::state::AppState;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    #[schema(example = "ok")]
+    pub status: &'static str,
+    pub version: &'static str,
+    pub database: DatabaseHealth,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DatabaseHealth {
+    pub backend: Backend,
+    pub migrations: MigrationState,
+}
+
+/// Reports that the server is up and its database reachable and migrated.
+#[utoipa::path(
+    tag = "system",
+    responses(
+        (status = 200, description = "Healthy", body = Health),
+        (status = 503, description = "Database unreachable", body = ErrorBody),
+    )
+)]
+#[get("/health")]
+pub async fn health(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    let migrations = state
+        .db
+        .run(|db| -> ApiResult<MigrationState> {
+            migrate::state(&mut *db.conn()?).map_err(|e| ApiError::unavailable(&e))
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(Health {
+            status: "ok",
+            version: env!("CARGO_PKG_VERSION"),
+            database: DatabaseHealth {
+                backend: state.db.backend(),
+                migrations,
+            },
+        }))
+}

@@ -1,0 +1,110 @@
+//! The HTTP API under `/api/v1`, one folder per resource and one file per verb.
+//!
+//! [`routes`] wires every route; [`app`] builds the whole application around it (middleware,
+//! extractor error handlers, the OpenAPI document, the frontend). `main` and the tests both
+//! call [`app`], so the tests exercise exactly what is served.
+
+pub mod auth;
+pub mod campaigns;
+pub mod error;
+mod error_handlers;
+mod frontend;
+pub mod health;
+mod telemetry;
+pub mod views;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::from_fn;
+use actix_web::{App, web};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa_actix_web::{AppExt, scope};
+
+use crate::state::AppState;
+
+/// Every API route, relative to `/api/v1`.
+pub fn routes(cfg: &mut ServiceConfig<'_>) {
+    cfg.service(health::health)
+        .service(auth::register_account)
+        .service(auth::sign_in)
+        .service(auth::refresh_token)
+        .service(campaigns::list_campaigns)
+        .service(campaigns::create_campaign)
+        .service(campaigns::get_campaign)
+        .service(campaigns::update_campaign)
+        .service(campaigns::pause_campaign)
+        .service(campaigns::resume_campaign)
+        .service(campaigns::close_campaign);
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Tessera API",
+        description = "Crowdsourced damage mapping from satellite imagery. Errors are always \
+                       `{\"error\": {\"code\": \"snake_case\", \"message\": \"…\"}}`."
+    ),
+    components(schemas(error::ErrorBody)),
+    modifiers(&BearerScheme)
+)]
+struct ApiDoc;
+
+struct BearerScheme;
+
+impl Modify for BearerScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The OpenAPI document of every route in [`routes`].
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .service(scope("/api/v1").configure(routes))
+        .split_for_parts()
+        .1
+}
+
+/// The whole application for one worker.
+pub fn app(
+    state: web::Data<AppState>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    // Registered before the `/api/v1` scope, which would otherwise swallow its paths. The
+    // bundled Swagger UI works offline and also serves the document at /api/v1/openapi.json.
+    let swagger =
+        utoipa_swagger_ui::SwaggerUi::new("/api/v1/docs/{_:.*}").url("/api/v1/openapi.json", openapi());
+    App::new()
+        .into_utoipa_app()
+        .app_data(state)
+        .app_data(error_handlers::json_config())
+        .app_data(error_handlers::path_config())
+        .app_data(error_handlers::query_config())
+        .map(|app| app.service(swagger))
+        .service(scope("/api/v1").configure(routes))
+        .into_app()
+        .route("/", web::get().to(|| async { frontend::index() }))
+        .default_service(web::to(error_handlers::fallback))
+        .wrap(from_fn(crate::auth::reject_bad_tokens))
+        .wrap(tracing_actix_web::TracingLogger::<telemetry::PrivateSpans>::new())
+}

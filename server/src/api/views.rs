@@ -1,0 +1,151 @@
+//! JSON shapes of the API, kept apart from database rows.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::auth::Role;
+use crate::campaign_settings::CampaignSettings;
+use crate::db::campaign::Campaign;
+use crate::db::user::User;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterRequest {
+    /// A pseudonym: 3–32 letters, digits, `_`, `-` or `.`. No email, no real name.
+    #[schema(example = "olive_owl")]
+    pub handle: String,
+    /// At least 10 characters.
+    pub password: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub handle: String,
+    pub password: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserView {
+    pub id: String,
+    pub handle: String,
+    pub role: Role,
+}
+
+impl From<&User> for UserView {
+    fn from(user: &User) -> Self {
+        Self {
+            id: user.id.clone(),
+            handle: user.handle.clone(),
+            role: user.role(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenResponse {
+    /// Send as `Authorization: Bearer <token>`.
+    pub token: String,
+    #[schema(example = "Bearer")]
+    pub token_type: &'static str,
+    /// Expiry, seconds since the Unix epoch.
+    pub expires_at: i64,
+    pub user: UserView,
+}
+
+/// A campaign's lifecycle state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum CampaignStatus {
+    Draft,
+    Active,
+    Paused,
+    Closed,
+}
+
+impl CampaignStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Active => "active",
+            Self::Paused => "paused",
+            Self::Closed => "closed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Draft, Self::Active, Self::Paused, Self::Closed]
+            .into_iter()
+            .find(|v| v.as_str() == s)
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CampaignView {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub status: CampaignStatus,
+    pub settings: CampaignSettings,
+    /// Milliseconds since the Unix epoch.
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl TryFrom<Campaign> for CampaignView {
+    type Error = serde_json::Error;
+
+    fn try_from(c: Campaign) -> Result<Self, Self::Error> {
+        Ok(Self {
+            settings: serde_json::from_str(&c.settings)?,
+            status: CampaignStatus::parse(&c.status).unwrap_or(CampaignStatus::Draft),
+            id: c.id,
+            slug: c.slug,
+            name: c.name,
+            description: c.description,
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+        })
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateCampaignRequest {
+    /// URL-safe short name: 2–64 of a-z, 0-9 and `-`.
+    #[schema(example = "raqqa-2017")]
+    pub slug: String,
+    #[schema(example = "Raqqa 2017")]
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// `draft` (default) or `active`.
+    #[serde(default)]
+    pub status: Option<CampaignStatus>,
+    /// Any subset of the settings; the rest take their defaults.
+    #[serde(default)]
+    pub settings: CampaignSettings,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateCampaignRequest {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    /// A partial settings object, merged into the current settings.
+    #[schema(value_type = Option<Object>)]
+    pub settings: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct CampaignListQuery {
+    /// Staff only: restrict to one status. Volunteers always see active campaigns.
+    pub status: Option<CampaignStatus>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CampaignList {
+    pub campaigns: Vec<CampaignView>,
+}

@@ -1,0 +1,147 @@
+//! The sign-in extractor and the middleware that refuses bad tokens everywhere.
+
+use std::future::{Ready, ready};
+use std::marker::PhantomData;
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, ResponseError, web};
+
+use super::{Claims, Role, TokenError};
+use crate::api::error::ApiError;
+use crate::state::AppState;
+
+/// Which roles may call a handler.
+pub trait RolePolicy {
+    /// What the 403 message says is needed.
+    const NEEDS: &'static str;
+    fn allows(role: Role) -> bool;
+}
+
+/// Any signed-in account.
+#[derive(Debug)]
+pub struct Anyone;
+/// Coordinators and admins.
+#[derive(Debug)]
+pub struct Coordinators;
+/// Analysts, coordinators and admins.
+#[derive(Debug)]
+pub struct Analysts;
+
+impl RolePolicy for Anyone {
+    const NEEDS: &'static str = "a signed-in account";
+    fn allows(_: Role) -> bool {
+        true
+    }
+}
+
+impl RolePolicy for Coordinators {
+    const NEEDS: &'static str = "the coordinator role";
+    fn allows(role: Role) -> bool {
+        matches!(role, Role::Coordinator | Role::Admin)
+    }
+}
+
+impl RolePolicy for Analysts {
+    const NEEDS: &'static str = "the analyst role";
+    fn allows(role: Role) -> bool {
+        matches!(role, Role::Analyst | Role::Coordinator | Role::Admin)
+    }
+}
+
+/// A signed-in caller whose role satisfies `P`; extracting it answers 401 or 403 otherwise.
+#[derive(Debug)]
+pub struct Authenticated<P> {
+    pub user_id: String,
+    pub role: Role,
+    policy: PhantomData<P>,
+}
+
+/// A token already verified by [`reject_bad_tokens`], kept so it is not decoded twice.
+#[derive(Debug, Clone)]
+struct Verified(Claims);
+
+fn bearer(req: &HttpRequest) -> Option<Result<&str, ApiError>> {
+    let header = req.headers().get(actix_web::http::header::AUTHORIZATION)?;
+    let token = header
+        .to_str()
+        .ok()
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim());
+    Some(token.filter(|t| !t.is_empty()).ok_or_else(|| {
+        ApiError::unauthorized(
+            "invalid_token",
+            "the Authorization header must be `Bearer <token>`",
+        )
+    }))
+}
+
+fn verify(req: &HttpRequest, token: &str) -> Result<Claims, ApiError> {
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .ok_or_else(|| ApiError::internal(&"application state missing"))?;
+    state.keys.verify(token).map_err(|e| match e {
+        TokenError::Expired => ApiError::unauthorized("token_expired", e.to_string()),
+        TokenError::Invalid => ApiError::unauthorized("invalid_token", e.to_string()),
+    })
+}
+
+fn authenticate<P: RolePolicy>(req: &HttpRequest) -> Result<Authenticated<P>, ApiError> {
+    let claims = match req.extensions().get::<Verified>() {
+        Some(Verified(claims)) => claims.clone(),
+        None => match bearer(req) {
+            Some(token) => verify(req, token?)?,
+            None => {
+                return Err(ApiError::unauthorized(
+                    "unauthenticated",
+                    "sign in first: send `Authorization: Bearer <token>`",
+                ));
+            }
+        },
+    };
+    if !P::allows(claims.role) {
+        return Err(ApiError::forbidden(format!(
+            "this action needs {}; you are signed in as a {}",
+            P::NEEDS,
+            claims.role
+        )));
+    }
+    Ok(Authenticated {
+        user_id: claims.sub,
+        role: claims.role,
+        policy: PhantomData,
+    })
+}
+
+impl<P: RolePolicy> FromRequest for Authenticated<P> {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(authenticate(req))
+    }
+}
+
+/// Middleware: a request that carries an `Authorization` header gets 401 unless the token is
+/// valid, on every route, so a broken or malicious client learns at once.
+pub async fn reject_bad_tokens(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let verified = match bearer(req.request()) {
+        None => None,
+        Some(token) => match token.and_then(|t| verify(req.request(), t)) {
+            Ok(claims) => Some(claims),
+            Err(err) => {
+                let response = err.error_response();
+                return Ok(req.into_response(response).map_into_right_body());
+            }
+        },
+    };
+    if let Some(claims) = verified {
+        req.extensions_mut().insert(Verified(claims));
+    }
+    Ok(next.call(req).await?.map_into_left_body())
+}

@@ -1,0 +1,45 @@
+//! `tessera serve`
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::StorageArgs;
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on.
+    #[arg(long, env = "TESSERA_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+    #[command(flatten)]
+    pub storage: StorageArgs,
+    /// HTTP worker threads [default: one per core].
+    #[arg(long, env = "TESSERA_WORKERS")]
+    pub workers: Option<usize>,
+    /// Database connections in this instance's pool.
+    #[arg(long, env = "TESSERA_POOL_SIZE", default_value_t = 16)]
+    pub pool_size: u32,
+    /// Lifetime of sign-in tokens, in minutes.
+    #[arg(long, env = "TESSERA_TOKEN_TTL_MINUTES", default_value_t = 480)]
+    pub token_ttl_minutes: i64,
+    /// A built frontend (e.g. frontend/dist) to serve instead of the start page.
+    #[arg(long, env = "TESSERA_FRONTEND_DIR")]
+    pub frontend_dir: Option<PathBuf>,
+}
+
+pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
+    let mut config = args.storage.config()?;
+    config.bind.clone_from(&args.bind);
+    config.workers = args.workers.unwrap_or(0);
+    config.pool_size = args.pool_size;
+    config.token_ttl_secs = args.token_ttl_minutes * 60;
+    config.frontend_dir.clone_from(&args.frontend_dir);
+    let state = crate::server::build_state(config)?;
+    tracing::info!(
+        database.backend = ?state.db.backend(),
+        bind = %args.bind,
+        "starting Tessera; open http://{} in a browser",
+        args.bind
+    );
+    actix_web::rt::System::new().block_on(crate::server::serve(state))
+}

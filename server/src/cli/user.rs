@@ -1,0 +1,93 @@
+//! `tessera user add`: staff accounts are made on the server's command line, never over the web.
+
+use std::io::{BufRead as _, IsTerminal as _};
+
+use anyhow::Context as _;
+use clap::{Args, Subcommand};
+
+use super::StorageArgs;
+use crate::api::auth::{validate_handle, validate_password};
+use crate::auth::{Role, hash_password};
+use crate::db::user::{User, UserInsertForm, handle_key};
+use crate::db::{Db, DbError, now_ms};
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account. The password is read from standard input (or asked for on a
+    /// terminal), never from a flag, so it stays out of shell history and process lists.
+    Add(AddArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// The account's pseudonym.
+    #[arg(long)]
+    pub handle: String,
+    /// volunteer, coordinator, analyst or admin.
+    #[arg(long, default_value = "volunteer")]
+    pub role: Role,
+    #[command(flatten)]
+    pub storage: StorageArgs,
+}
+
+impl clap::ValueEnum for Role {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Role::ALL
+    }
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.as_str()))
+    }
+}
+
+pub fn run(cmd: UserCommand) -> anyhow::Result<()> {
+    match cmd {
+        UserCommand::Add(args) => add(&args),
+    }
+}
+
+fn read_password() -> anyhow::Result<String> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        let first = rpassword::prompt_password("Password: ")?;
+        let again = rpassword::prompt_password("Again: ")?;
+        anyhow::ensure!(first == again, "the two passwords differ");
+        return Ok(first);
+    }
+    let mut line = String::new();
+    stdin.lock().read_line(&mut line).context("reading the password from standard input")?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+fn add(args: &AddArgs) -> anyhow::Result<()> {
+    validate_handle(&args.handle).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let password = read_password()?;
+    validate_password(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let config = args.storage.config()?;
+    let db = Db::open(&config.database_url, 1)?;
+    let hash = hash_password(&password).map_err(|e| anyhow::anyhow!("hashing: {e}"))?;
+    let id = uuid::Uuid::new_v4().to_string();
+    let result = db.write(|conn| -> Result<User, DbError> {
+        Ok(User::create(
+            conn,
+            &UserInsertForm {
+                id: &id,
+                handle: &args.handle,
+                handle_key: &handle_key(&args.handle),
+                password_hash: &hash,
+                role: args.role.as_str(),
+                created_at: now_ms(),
+            },
+        )?)
+    });
+    match result {
+        Ok(user) => {
+            eprintln!("created {} account {:?} ({})", user.role, user.handle, user.id);
+            Ok(())
+        }
+        Err(DbError::Query(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        ))) => anyhow::bail!("the handle {:?} is taken", args.handle),
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,41 @@
+//! Server configuration: one struct, built in `main` from flags and environment, injected into
+//! handlers. Tests build their own.
+
+use std::path::PathBuf;
+
+use crate::db::DatabaseUrl;
+
+/// How a server instance runs.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Address to listen on, e.g. `127.0.0.1:8080`.
+    pub bind: String,
+    /// Where the data lives.
+    pub database_url: DatabaseUrl,
+    /// Folder for the SQLite database, the token secret and tiles.
+    pub data_dir: PathBuf,
+    /// Lifetime of an access token in seconds.
+    pub token_ttl_secs: i64,
+    /// Database connections per instance.
+    pub pool_size: u32,
+    /// HTTP worker threads (0 = one per core).
+    pub workers: usize,
+    /// A built frontend to serve instead of the embedded start page.
+    pub frontend_dir: Option<PathBuf>,
+}
+
+impl Config {
+    /// Defaults for `data_dir`, as `tessera serve` uses them.
+    pub fn with_data_dir(data_dir: PathBuf) -> Self {
+        let database_url = DatabaseUrl::Sqlite(data_dir.join("tessera.db"));
+        Self {
+            bind: "127.0.0.1:8080".to_owned(),
+            database_url,
+            data_dir,
+            token_ttl_secs: 8 * 3600,
+            pool_size: 16,
+            workers: 0,
+            frontend_dir: None,
+        }
+    }
+}

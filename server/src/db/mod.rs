@@ -1,0 +1,230 @@
+//! Storage: one diesel code path for SQLite (the embedded default) and PostgreSQL (scale-out).
+//!
+//! [`DbConn`] is a `MultiConnection` over both backends. The backend is chosen from the URL
+//! prefix by [`DatabaseUrl::parse`], never by trial connection, because SQLite accepts any path.
+//! Connections come from an r2d2 pool; all calls are synchronous and the HTTP layer runs them on
+//! the blocking thread pool ([`Db::run`]).
+//!
+//! SQLite has one writer at a time. Rather than letting concurrent write transactions collide
+//! on upgrade (`SQLITE_BUSY`), [`Db::write`] serialises them through an in-process lock; readers
+//! proceed in parallel under WAL. PostgreSQL needs no such lock.
+
+pub mod campaign;
+pub mod migrate;
+pub mod schema;
+pub mod testdb;
+pub mod user;
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use diesel::prelude::*;
+use diesel::r2d2::{self, ManageConnection};
+use diesel::{PgConnection, SqliteConnection};
+
+/// A connection to either backend.
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Sqlite(SqliteConnection),
+    Pg(PgConnection),
+}
+
+impl std::fmt::Debug for DbConn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Sqlite(_) => "DbConn::Sqlite",
+            Self::Pg(_) => "DbConn::Pg",
+        })
+    }
+}
+
+/// Which database engine a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A parsed `--database-url`.
+#[derive(Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl std::fmt::Debug for DatabaseUrl {
+    /// Never prints a PostgreSQL password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Sqlite(path) => write!(f, "sqlite://{}", path.display()),
+            Self::Postgres(_) => f.write_str("postgres://…"),
+        }
+    }
+}
+
+/// Why a database URL was refused.
+#[derive(Debug, thiserror::Error)]
+#[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://USER@HOST/DB")]
+pub struct BadDatabaseUrl(String);
+
+impl DatabaseUrl {
+    /// Parses `sqlite://PATH`, `sqlite:PATH`, `postgres://…` or `postgresql://…`.
+    ///
+    /// ```
+    /// use tessera_server::db::DatabaseUrl;
+    /// assert!(matches!(DatabaseUrl::parse("sqlite:///tmp/t.db"), Ok(DatabaseUrl::Sqlite(_))));
+    /// assert!(DatabaseUrl::parse("mysql://localhost/x").is_err());
+    /// ```
+    pub fn parse(url: &str) -> Result<Self, BadDatabaseUrl> {
+        if let Some(rest) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+            if rest.is_empty() {
+                return Err(BadDatabaseUrl(url.to_owned()));
+            }
+            Ok(Self::Sqlite(PathBuf::from(rest)))
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Self::Postgres(url.to_owned()))
+        } else {
+            Err(BadDatabaseUrl(url.to_owned()))
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Self::Sqlite(_) => Backend::Sqlite,
+            Self::Postgres(_) => Backend::Postgres,
+        }
+    }
+}
+
+/// Opens connections of the configured backend and prepares SQLite ones.
+#[derive(Debug, Clone)]
+pub struct ConnectionManager {
+    url: DatabaseUrl,
+}
+
+impl ManageConnection for ConnectionManager {
+    type Connection = DbConn;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConn, r2d2::Error> {
+        match &self.url {
+            DatabaseUrl::Sqlite(path) => {
+                let path = path.to_string_lossy();
+                let mut conn =
+                    SqliteConnection::establish(&path).map_err(r2d2::Error::ConnectionError)?;
+                // WAL lets readers run beside the writer; NORMAL sync keeps every committed
+                // transaction across a process crash (only power loss can drop the last ones).
+                diesel::sql_query(
+                    "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
+                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+                )
+                .execute(&mut conn)
+                .map_err(r2d2::Error::QueryError)?;
+                Ok(DbConn::Sqlite(conn))
+            }
+            DatabaseUrl::Postgres(url) => PgConnection::establish(url)
+                .map(DbConn::Pg)
+                .map_err(r2d2::Error::ConnectionError),
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
+        diesel::sql_query("SELECT 1")
+            .execute(conn)
+            .map(|_| ())
+            .map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConn) -> bool {
+        false
+    }
+}
+
+pub type PoolError = r2d2::PoolError;
+pub type Pool = r2d2::Pool<ConnectionManager>;
+pub type PooledConn = r2d2::PooledConnection<ConnectionManager>;
+
+/// Errors of a storage call: the pool (database unreachable) or the query.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("cannot get a database connection: {0}")]
+    Pool(#[from] PoolError),
+    #[error(transparent)]
+    Query(#[from] diesel::result::Error),
+}
+
+/// The storage handle shared by every request: a pool plus the SQLite writer lock.
+#[derive(Debug, Clone)]
+pub struct Db {
+    pool: Pool,
+    url: DatabaseUrl,
+    writer: Option<Arc<Mutex<()>>>,
+}
+
+impl Db {
+    /// Connects, creating the SQLite file's folder if needed, and runs pending migrations.
+    pub fn open(url: &DatabaseUrl, pool_size: u32) -> anyhow::Result<Self> {
+        use anyhow::Context as _;
+        if let DatabaseUrl::Sqlite(path) = url
+            && let Some(dir) = path.parent()
+            && !dir.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("creating database folder {}", dir.display()))?;
+        }
+        let pool = r2d2::Pool::builder()
+            .max_size(pool_size)
+            .connection_timeout(Duration::from_secs(10))
+            .build(ConnectionManager { url: url.clone() })
+            .with_context(|| format!("connecting to {url:?}"))?;
+        let db = Self {
+            pool,
+            url: url.clone(),
+            writer: matches!(url, DatabaseUrl::Sqlite(_)).then(|| Arc::new(Mutex::new(()))),
+        };
+        let mut conn = db.conn().context("opening a database connection")?;
+        migrate::run_pending(&mut conn).map_err(|e| anyhow::anyhow!("running database migrations: {e}"))?;
+        Ok(db)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.url.backend()
+    }
+
+    pub fn conn(&self) -> Result<PooledConn, PoolError> {
+        self.pool.get()
+    }
+
+    /// Runs `f` in a write transaction (serialised on SQLite, see the module docs).
+    pub fn write<T, E>(&self, f: impl FnOnce(&mut DbConn) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<diesel::result::Error> + From<PoolError>,
+    {
+        let mut conn = self.conn()?;
+        let _guard = self
+            .writer
+            .as_ref()
+            .map(|lock| lock.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+        diesel::Connection::transaction(&mut *conn, f)
+    }
+
+    /// Runs a synchronous storage call on the blocking pool, off the async workers.
+    pub async fn run<T, E>(&self, f: impl FnOnce(&Db) -> Result<T, E> + Send + 'static) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: Send + 'static + From<actix_web::error::BlockingError>,
+    {
+        let db = self.clone();
+        actix_web::web::block(move || f(&db)).await?
+    }
+}
+
+/// Milliseconds since the Unix epoch, the time unit of every `*_at` column.
+pub fn now_ms() -> i64 {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    i64::try_from(now.as_millis()).unwrap_or(i64::MAX)
+}

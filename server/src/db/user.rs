@@ -1,0 +1,62 @@
+//! Accounts: a pseudonymous handle, a password hash and a role. Nothing else about a person.
+
+use diesel::prelude::*;
+
+use super::DbConn;
+use super::schema::users;
+use crate::auth::Role;
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = users)]
+pub struct User {
+    pub id: String,
+    pub handle: String,
+    pub handle_key: String,
+    pub password_hash: String,
+    pub role: String,
+    pub reliability: f64,
+    pub sensitivity: Option<f64>,
+    pub false_rate: Option<f64>,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = users)]
+pub struct UserInsertForm<'a> {
+    pub id: &'a str,
+    pub handle: &'a str,
+    pub handle_key: &'a str,
+    pub password_hash: &'a str,
+    pub role: &'a str,
+    pub created_at: i64,
+}
+
+/// The key under which a handle is unique: case-insensitive, so "Alice" cannot pose as "alice".
+pub fn handle_key(handle: &str) -> String {
+    handle.to_lowercase()
+}
+
+impl User {
+    pub fn create(conn: &mut DbConn, form: &UserInsertForm<'_>) -> QueryResult<User> {
+        diesel::insert_into(users::table).values(form).execute(conn)?;
+        Self::find(conn, form.id)
+    }
+
+    pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<User> {
+        users::table.find(id).select(User::as_select()).first(conn)
+    }
+
+    pub fn find_by_handle(conn: &mut DbConn, handle: &str) -> QueryResult<Option<User>> {
+        users::table
+            .filter(users::handle_key.eq(handle_key(handle)))
+            .select(User::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    /// The role column parsed; an unknown value (never written by this code) reads as volunteer,
+    /// the least privileged role.
+    pub fn role(&self) -> Role {
+        self.role.parse().unwrap_or(Role::Volunteer)
+    }
+}

@@ -1,0 +1,13 @@
+//! Tessera's server: the HTTP API, storage on SQLite or PostgreSQL, and the command line.
+//!
+//! The binary (`src/main.rs`) only parses arguments and calls [`cli`]; everything else lives in
+//! this library so the end-to-end tests can build the exact application that is served.
+
+pub mod api;
+pub mod auth;
+pub mod campaign_settings;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod server;
+pub mod state;

@@ -1,0 +1,15 @@
+//! What every request handler shares: storage, token keys and configuration. No other state
+//! lives in a server process, so any number of instances can serve one database.
+
+use std::sync::Arc;
+
+use crate::auth::TokenKeys;
+use crate::config::Config;
+use crate::db::Db;
+
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub keys: TokenKeys,
+    pub config: Arc<Config>,
+}
