@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct CampaignSettings {
-    /// Damage classes a volunteer chooses from, as snake_case ids.
+    /// Damage classes a volunteer chooses from, as `snake_case` ids.
     /// Default: `destroyed`, `severe`, `moderate`, `crater`.
     pub damage_classes: Vec<String>,
     /// How many independent answers a task needs.
@@ -126,7 +126,10 @@ impl CampaignSettings {
         if !(1..=50).contains(&r.min) || r.max < r.min || r.max > 50 {
             return Err("redundancy needs 1 <= min <= max <= 50".into());
         }
-        for (name, rate) in [("gold_rate", self.gold_rate), ("gold_rate_new", self.gold_rate_new)] {
+        for (name, rate) in [
+            ("gold_rate", self.gold_rate),
+            ("gold_rate_new", self.gold_rate_new),
+        ] {
             if !(0.0..=1.0).contains(&rate) {
                 return Err(format!("{name} must be between 0 and 1"));
             }

@@ -12,7 +12,7 @@ pub struct Config {
     pub bind: String,
     /// Where the data lives.
     pub database_url: DatabaseUrl,
-    /// Folder for the SQLite database, the token secret and tiles.
+    /// Folder for the `SQLite` database, the token secret and tiles.
     pub data_dir: PathBuf,
     /// Lifetime of an access token in seconds.
     pub token_ttl_secs: i64,
@@ -26,6 +26,7 @@ pub struct Config {
 
 impl Config {
     /// Defaults for `data_dir`, as `tessera serve` uses them.
+    #[must_use]
     pub fn with_data_dir(data_dir: PathBuf) -> Self {
         let database_url = DatabaseUrl::Sqlite(data_dir.join("tessera.db"));
         Self {

@@ -1,4 +1,4 @@
-//! Tessera's server: the HTTP API, storage on SQLite or PostgreSQL, and the command line.
+//! Tessera's server: the HTTP API, storage on `SQLite` or `PostgreSQL`, and the command line.
 //!
 //! The binary (`src/main.rs`) only parses arguments and calls [`cli`]; everything else lives in
 //! this library so the end-to-end tests can build the exact application that is served.

@@ -21,8 +21,9 @@ pub fn build_state(config: Config) -> anyhow::Result<AppState> {
         Ok(_) => anyhow::bail!("{JWT_SECRET_ENV} must be at least 32 characters"),
         Err(_) => {
             let path = config.data_dir.join("jwt-secret");
-            load_or_create_secret(&path)
-                .with_context(|| format!("reading or creating the token secret {}", path.display()))?
+            load_or_create_secret(&path).with_context(|| {
+                format!("reading or creating the token secret {}", path.display())
+            })?
         }
     };
     let db = Db::open(&config.database_url, config.pool_size)?;

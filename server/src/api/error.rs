@@ -1,6 +1,6 @@
 //! The one error type of the HTTP layer.
 //!
-//! Every failure a client can see is an [`ApiError`]: a status, a stable snake_case `code` that
+//! Every failure a client can see is an [`ApiError`]: a status, a stable `snake_case` `code` that
 //! clients may branch on, and a human-readable message. The body is always
 //! `{"error": {"code": "...", "message": "..."}}`. Internal failures are logged once, here, with
 //! their cause, and reach the client only as an opaque `internal_error`.
@@ -48,7 +48,11 @@ impl ApiError {
     }
 
     pub fn validation(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", message)
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            message,
+        )
     }
 
     pub fn unauthorized(code: &'static str, message: impl Into<String>) -> Self {
@@ -87,6 +91,7 @@ impl ApiError {
         )
     }
 
+    #[must_use]
     pub fn code(&self) -> &'static str {
         self.code
     }
@@ -94,7 +99,13 @@ impl ApiError {
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}: {}", self.status.as_u16(), self.code, self.message)
+        write!(
+            f,
+            "{} {}: {}",
+            self.status.as_u16(),
+            self.code,
+            self.message
+        )
     }
 }
 

@@ -1,7 +1,7 @@
 //! The HTTP API under `/api/v1`, one folder per resource and one file per verb.
 //!
 //! [`routes`] wires every route; [`app`] builds the whole application around it (middleware,
-//! extractor error handlers, the OpenAPI document, the frontend). `main` and the tests both
+//! extractor error handlers, the `OpenAPI` document, the frontend). `main` and the tests both
 //! call [`app`], so the tests exercise exactly what is served.
 
 pub mod auth;
@@ -68,7 +68,7 @@ impl Modify for BearerScheme {
     }
 }
 
-/// The OpenAPI document of every route in [`routes`].
+/// The `OpenAPI` document of every route in [`routes`].
 pub fn openapi() -> utoipa::openapi::OpenApi {
     App::new()
         .into_utoipa_app()
@@ -92,8 +92,8 @@ pub fn app(
 > {
     // Registered before the `/api/v1` scope, which would otherwise swallow its paths. The
     // bundled Swagger UI works offline and also serves the document at /api/v1/openapi.json.
-    let swagger =
-        utoipa_swagger_ui::SwaggerUi::new("/api/v1/docs/{_:.*}").url("/api/v1/openapi.json", openapi());
+    let swagger = utoipa_swagger_ui::SwaggerUi::new("/api/v1/docs/{_:.*}")
+        .url("/api/v1/openapi.json", openapi());
     App::new()
         .into_utoipa_app()
         .app_data(state)

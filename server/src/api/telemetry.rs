@@ -10,7 +10,9 @@ pub struct PrivateSpans;
 
 impl RootSpanBuilder for PrivateSpans {
     fn on_request_start(request: &ServiceRequest) -> Span {
-        let route = request.match_pattern().unwrap_or_else(|| "unmatched".to_owned());
+        let route = request
+            .match_pattern()
+            .unwrap_or_else(|| "unmatched".to_owned());
         tracing::info_span!(
             "http",
             http.method = %request.method(),

@@ -64,6 +64,7 @@ pub enum CampaignStatus {
 }
 
 impl CampaignStatus {
+    #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Draft => "draft",
@@ -73,6 +74,7 @@ impl CampaignStatus {
         }
     }
 
+    #[must_use]
     pub fn parse(s: &str) -> Option<Self> {
         [Self::Draft, Self::Active, Self::Paused, Self::Closed]
             .into_iter()

@@ -10,6 +10,7 @@ pub fn hash_password(password: &str) -> Result<String, argon2::password_hash::Er
 }
 
 /// Whether `password` matches the stored PHC string. A malformed hash never matches.
+#[must_use]
 pub fn verify_password(password: &str, phc: &str) -> bool {
     Argon2::default()
         .verify_password(password.as_bytes(), phc)
@@ -40,6 +41,9 @@ mod tests {
 
     #[test]
     fn same_password_gets_different_salts() {
-        assert_ne!(hash_password("pw123456").unwrap(), hash_password("pw123456").unwrap());
+        assert_ne!(
+            hash_password("pw123456").unwrap(),
+            hash_password("pw123456").unwrap()
+        );
     }
 }

@@ -20,8 +20,14 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [Role::Volunteer, Role::Coordinator, Role::Analyst, Role::Admin];
+    pub const ALL: [Role; 4] = [
+        Role::Volunteer,
+        Role::Coordinator,
+        Role::Analyst,
+        Role::Admin,
+    ];
 
+    #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Volunteer => "volunteer",
@@ -32,6 +38,7 @@ impl Role {
     }
 
     /// Staff see campaigns in every status; volunteers only active ones.
+    #[must_use]
     pub fn is_staff(self) -> bool {
         self != Role::Volunteer
     }

@@ -47,6 +47,7 @@ impl std::fmt::Debug for TokenKeys {
 }
 
 impl TokenKeys {
+    #[must_use]
     pub fn new(secret: &[u8], ttl_secs: i64) -> Self {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = 5;
@@ -91,7 +92,10 @@ pub fn load_or_create_secret(path: &Path) -> std::io::Result<Vec<u8>> {
         Ok(_) => {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::InvalidData,
-                format!("{} holds fewer than 32 bytes; delete it to make a new one", path.display()),
+                format!(
+                    "{} holds fewer than 32 bytes; delete it to make a new one",
+                    path.display()
+                ),
             ));
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}

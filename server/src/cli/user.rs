@@ -54,7 +54,10 @@ fn read_password() -> anyhow::Result<String> {
         return Ok(first);
     }
     let mut line = String::new();
-    stdin.lock().read_line(&mut line).context("reading the password from standard input")?;
+    stdin
+        .lock()
+        .read_line(&mut line)
+        .context("reading the password from standard input")?;
     Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }
 
@@ -81,7 +84,10 @@ fn add(args: &AddArgs) -> anyhow::Result<()> {
     });
     match result {
         Ok(user) => {
-            eprintln!("created {} account {:?} ({})", user.role, user.handle, user.id);
+            eprintln!(
+                "created {} account {:?} ({})",
+                user.role, user.handle, user.id
+            );
             Ok(())
         }
         Err(DbError::Query(diesel::result::Error::DatabaseError(

@@ -45,12 +45,17 @@ pub struct CampaignUpdateForm {
 
 impl Campaign {
     pub fn create(conn: &mut DbConn, form: &CampaignInsertForm<'_>) -> QueryResult<Campaign> {
-        diesel::insert_into(campaigns::table).values(form).execute(conn)?;
+        diesel::insert_into(campaigns::table)
+            .values(form)
+            .execute(conn)?;
         Self::find(conn, form.id)
     }
 
     pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Campaign> {
-        campaigns::table.find(id).select(Campaign::as_select()).first(conn)
+        campaigns::table
+            .find(id)
+            .select(Campaign::as_select())
+            .first(conn)
     }
 
     /// Looks a campaign up by its id or, failing that, by its slug.
@@ -74,7 +79,9 @@ impl Campaign {
     }
 
     pub fn update(conn: &mut DbConn, id: &str, form: &CampaignUpdateForm) -> QueryResult<Campaign> {
-        diesel::update(campaigns::table.find(id)).set(form).execute(conn)?;
+        diesel::update(campaigns::table.find(id))
+            .set(form)
+            .execute(conn)?;
         Self::find(conn, id)
     }
 }

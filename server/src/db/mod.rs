@@ -1,13 +1,13 @@
-//! Storage: one diesel code path for SQLite (the embedded default) and PostgreSQL (scale-out).
+//! Storage: one diesel code path for `SQLite` (the embedded default) and `PostgreSQL` (scale-out).
 //!
 //! [`DbConn`] is a `MultiConnection` over both backends. The backend is chosen from the URL
-//! prefix by [`DatabaseUrl::parse`], never by trial connection, because SQLite accepts any path.
+//! prefix by [`DatabaseUrl::parse`], never by trial connection, because `SQLite` accepts any path.
 //! Connections come from an r2d2 pool; all calls are synchronous and the HTTP layer runs them on
 //! the blocking thread pool ([`Db::run`]).
 //!
-//! SQLite has one writer at a time. Rather than letting concurrent write transactions collide
+//! `SQLite` has one writer at a time. Rather than letting concurrent write transactions collide
 //! on upgrade (`SQLITE_BUSY`), [`Db::write`] serialises them through an in-process lock; readers
-//! proceed in parallel under WAL. PostgreSQL needs no such lock.
+//! proceed in parallel under WAL. `PostgreSQL` needs no such lock.
 
 pub mod campaign;
 pub mod migrate;
@@ -55,7 +55,7 @@ pub enum DatabaseUrl {
 }
 
 impl std::fmt::Debug for DatabaseUrl {
-    /// Never prints a PostgreSQL password.
+    /// Never prints a `PostgreSQL` password.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Sqlite(path) => write!(f, "sqlite://{}", path.display()),
@@ -78,7 +78,10 @@ impl DatabaseUrl {
     /// assert!(DatabaseUrl::parse("mysql://localhost/x").is_err());
     /// ```
     pub fn parse(url: &str) -> Result<Self, BadDatabaseUrl> {
-        if let Some(rest) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+        if let Some(rest) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
             if rest.is_empty() {
                 return Err(BadDatabaseUrl(url.to_owned()));
             }
@@ -90,6 +93,7 @@ impl DatabaseUrl {
         }
     }
 
+    #[must_use]
     pub fn backend(&self) -> Backend {
         match self {
             Self::Sqlite(_) => Backend::Sqlite,
@@ -98,7 +102,7 @@ impl DatabaseUrl {
     }
 }
 
-/// Opens connections of the configured backend and prepares SQLite ones.
+/// Opens connections of the configured backend and prepares `SQLite` ones.
 #[derive(Debug, Clone)]
 pub struct ConnectionManager {
     url: DatabaseUrl,
@@ -155,7 +159,7 @@ pub enum DbError {
     Query(#[from] diesel::result::Error),
 }
 
-/// The storage handle shared by every request: a pool plus the SQLite writer lock.
+/// The storage handle shared by every request: a pool plus the `SQLite` writer lock.
 #[derive(Debug, Clone)]
 pub struct Db {
     pool: Pool,
@@ -164,7 +168,7 @@ pub struct Db {
 }
 
 impl Db {
-    /// Connects, creating the SQLite file's folder if needed, and runs pending migrations.
+    /// Connects, creating the `SQLite` file's folder if needed, and runs pending migrations.
     pub fn open(url: &DatabaseUrl, pool_size: u32) -> anyhow::Result<Self> {
         use anyhow::Context as _;
         if let DatabaseUrl::Sqlite(path) = url
@@ -185,10 +189,12 @@ impl Db {
             writer: matches!(url, DatabaseUrl::Sqlite(_)).then(|| Arc::new(Mutex::new(()))),
         };
         let mut conn = db.conn().context("opening a database connection")?;
-        migrate::run_pending(&mut conn).map_err(|e| anyhow::anyhow!("running database migrations: {e}"))?;
+        migrate::run_pending(&mut conn)
+            .map_err(|e| anyhow::anyhow!("running database migrations: {e}"))?;
         Ok(db)
     }
 
+    #[must_use]
     pub fn backend(&self) -> Backend {
         self.url.backend()
     }
@@ -197,21 +203,24 @@ impl Db {
         self.pool.get()
     }
 
-    /// Runs `f` in a write transaction (serialised on SQLite, see the module docs).
+    /// Runs `f` in a write transaction (serialised on `SQLite`, see the module docs).
     pub fn write<T, E>(&self, f: impl FnOnce(&mut DbConn) -> Result<T, E>) -> Result<T, E>
     where
         E: From<diesel::result::Error> + From<PoolError>,
     {
         let mut conn = self.conn()?;
-        let _guard = self
-            .writer
-            .as_ref()
-            .map(|lock| lock.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+        let _guard = self.writer.as_ref().map(|lock| {
+            lock.lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        });
         diesel::Connection::transaction(&mut *conn, f)
     }
 
     /// Runs a synchronous storage call on the blocking pool, off the async workers.
-    pub async fn run<T, E>(&self, f: impl FnOnce(&Db) -> Result<T, E> + Send + 'static) -> Result<T, E>
+    pub async fn run<T, E>(
+        &self,
+        f: impl FnOnce(&Db) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E>
     where
         T: Send + 'static,
         E: Send + 'static + From<actix_web::error::BlockingError>,
@@ -222,6 +231,7 @@ impl Db {
 }
 
 /// Milliseconds since the Unix epoch, the time unit of every `*_at` column.
+#[must_use]
 pub fn now_ms() -> i64 {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

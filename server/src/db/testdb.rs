@@ -1,6 +1,6 @@
 //! Fresh, isolated databases for tests, so every test can run in parallel.
 //!
-//! SQLite gets a file in its own temporary folder. PostgreSQL gets a new database on the server
+//! `SQLite` gets a file in its own temporary folder. `PostgreSQL` gets a new database on the server
 //! named by `TEST_DATABASE_URL` (default `postgres://postgres@127.0.0.1:5432/postgres`), dropped
 //! again when the [`TestDatabase`] is dropped.
 
@@ -10,7 +10,7 @@ use diesel::{Connection, PgConnection, RunQueryDsl};
 
 use super::{Backend, DatabaseUrl, Db};
 
-/// The server used for PostgreSQL tests when `TEST_DATABASE_URL` is not set.
+/// The server used for `PostgreSQL` tests when `TEST_DATABASE_URL` is not set.
 pub const DEFAULT_TEST_SERVER: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
 /// A database that exists for the lifetime of this value.
@@ -20,45 +20,27 @@ pub struct TestDatabase {
     pub url_string: String,
     admin_url: Option<String>,
     name: Option<String>,
-    _dir: Option<tempfile_dir::TempDir>,
-}
-
-/// A tiny self-deleting folder, so the library does not depend on `tempfile`.
-mod tempfile_dir {
-    use std::path::{Path, PathBuf};
-
-    #[derive(Debug)]
-    pub struct TempDir(PathBuf);
-
-    impl TempDir {
-        pub fn new() -> std::io::Result<Self> {
-            let dir = std::env::temp_dir().join(format!("tessera-test-{}", uuid::Uuid::new_v4()));
-            std::fs::create_dir_all(&dir)?;
-            Ok(Self(dir))
-        }
-        pub fn path(&self) -> &Path {
-            &self.0
-        }
-    }
-
-    impl Drop for TempDir {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
+    _dir: Option<tempfile::TempDir>,
 }
 
 impl TestDatabase {
     /// Creates an empty database of the given backend (not yet migrated).
     ///
     /// # Panics
-    /// When the temporary folder or the PostgreSQL database cannot be created: a test cannot
+    /// When the temporary folder or the `PostgreSQL` database cannot be created: a test cannot
     /// run without it.
-    #[expect(clippy::expect_used, reason = "test fixture: failing loudly is the point")]
+    #[expect(
+        clippy::expect_used,
+        reason = "test fixture: failing loudly is the point"
+    )]
+    #[must_use]
     pub fn new(backend: Backend) -> Self {
         match backend {
             Backend::Sqlite => {
-                let dir = tempfile_dir::TempDir::new().expect("creating a temporary folder");
+                let dir = tempfile::Builder::new()
+                    .prefix("tessera-test-")
+                    .tempdir()
+                    .expect("creating a temporary folder");
                 let path: PathBuf = dir.path().join("tessera.db");
                 let url_string = format!("sqlite://{}", path.display());
                 Self {
@@ -98,14 +80,20 @@ impl TestDatabase {
     ///
     /// # Panics
     /// When the database cannot be opened.
-    #[expect(clippy::expect_used, reason = "test fixture: failing loudly is the point")]
+    #[expect(
+        clippy::expect_used,
+        reason = "test fixture: failing loudly is the point"
+    )]
+    #[must_use]
     pub fn open(&self) -> Db {
         Db::open(&self.url, 8).expect("opening the test database")
     }
 }
 
 fn replace_db_name(url: &str, name: &str) -> String {
-    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
     let authority_end = base.find("://").map_or(0, |i| i + 3);
     let base = match base[authority_end..].find('/') {
         Some(slash) => &base[..authority_end + slash],

@@ -32,13 +32,16 @@ pub struct UserInsertForm<'a> {
 }
 
 /// The key under which a handle is unique: case-insensitive, so "Alice" cannot pose as "alice".
+#[must_use]
 pub fn handle_key(handle: &str) -> String {
     handle.to_lowercase()
 }
 
 impl User {
     pub fn create(conn: &mut DbConn, form: &UserInsertForm<'_>) -> QueryResult<User> {
-        diesel::insert_into(users::table).values(form).execute(conn)?;
+        diesel::insert_into(users::table)
+            .values(form)
+            .execute(conn)?;
         Self::find(conn, form.id)
     }
 
@@ -56,6 +59,7 @@ impl User {
 
     /// The role column parsed; an unknown value (never written by this code) reads as volunteer,
     /// the least privileged role.
+    #[must_use]
     pub fn role(&self) -> Role {
         self.role.parse().unwrap_or(Role::Volunteer)
     }

@@ -27,9 +27,10 @@ pub async fn sign_in(
         .db
         .run(move |db| -> ApiResult<Option<User>> {
             let found = User::find_by_handle(&mut *db.conn()?, handle.trim())?;
-            let hash = found
-                .as_ref()
-                .map_or_else(|| crate::auth::password::dummy_hash(), |u| u.password_hash.as_str());
+            let hash = found.as_ref().map_or_else(
+                || crate::auth::password::dummy_hash(),
+                |u| u.password_hash.as_str(),
+            );
             let matches = verify_password(&password, hash);
             Ok(found.filter(|_| matches))
         })

@@ -55,10 +55,10 @@ pub async fn create_campaign(
     validate_slug(&req.slug)?;
     validate_name(&req.name)?;
     req.settings.validate().map_err(ApiError::validation)?;
-    let status = match req.status.unwrap_or(CampaignStatus::Draft) {
-        s @ (CampaignStatus::Draft | CampaignStatus::Active) => s,
-        _ => return Err(ApiError::validation("a new campaign is draft or active")),
-    };
+    let status = req.status.unwrap_or(CampaignStatus::Draft);
+    if !matches!(status, CampaignStatus::Draft | CampaignStatus::Active) {
+        return Err(ApiError::validation("a new campaign is draft or active"));
+    }
     let settings = serde_json::to_string(&req.settings).map_err(|e| ApiError::internal(&e))?;
     let campaign = state
         .db

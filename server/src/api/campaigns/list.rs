@@ -33,9 +33,15 @@ pub async fn list_campaigns(
         .db
         .run(move |db| -> ApiResult<Vec<Campaign>> {
             let filter = status.map(|s| [s.as_str()]);
-            Ok(Campaign::list(&mut *db.conn()?, filter.as_ref().map(<[&str; 1]>::as_slice))?)
+            Ok(Campaign::list(
+                &mut *db.conn()?,
+                filter.as_ref().map(<[&str; 1]>::as_slice),
+            )?)
         })
         .await?;
-    let campaigns = rows.into_iter().map(super::view).collect::<ApiResult<_>>()?;
+    let campaigns = rows
+        .into_iter()
+        .map(super::view)
+        .collect::<ApiResult<_>>()?;
     Ok(web::Json(CampaignList { campaigns }))
 }

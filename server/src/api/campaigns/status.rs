@@ -31,7 +31,11 @@ async fn transition(
                 if !from.is_some_and(|f| allowed_from.contains(&f)) {
                     return Err(ApiError::conflict(
                         "invalid_transition",
-                        format!("a {} campaign cannot become {}", campaign.status, to.as_str()),
+                        format!(
+                            "a {} campaign cannot become {}",
+                            campaign.status,
+                            to.as_str()
+                        ),
                     ));
                 }
                 let form = CampaignUpdateForm {
@@ -64,7 +68,9 @@ pub async fn pause_campaign(
     id: web::Path<String>,
 ) -> ApiResult<web::Json<CampaignView>> {
     let to = CampaignStatus::Paused;
-    Ok(web::Json(transition(&state, id.into_inner(), to, &[CampaignStatus::Active]).await?))
+    Ok(web::Json(
+        transition(&state, id.into_inner(), to, &[CampaignStatus::Active]).await?,
+    ))
 }
 
 /// Opens a draft or paused campaign to volunteers.
@@ -84,7 +90,9 @@ pub async fn resume_campaign(
     id: web::Path<String>,
 ) -> ApiResult<web::Json<CampaignView>> {
     let from = &[CampaignStatus::Draft, CampaignStatus::Paused];
-    Ok(web::Json(transition(&state, id.into_inner(), CampaignStatus::Active, from).await?))
+    Ok(web::Json(
+        transition(&state, id.into_inner(), CampaignStatus::Active, from).await?,
+    ))
 }
 
 /// Ends a campaign for good; its sites remain for review and export.
@@ -100,6 +108,12 @@ pub async fn close_campaign(
     _caller: Authenticated<Coordinators>,
     id: web::Path<String>,
 ) -> ApiResult<web::Json<CampaignView>> {
-    let from = &[CampaignStatus::Draft, CampaignStatus::Active, CampaignStatus::Paused];
-    Ok(web::Json(transition(&state, id.into_inner(), CampaignStatus::Closed, from).await?))
+    let from = &[
+        CampaignStatus::Draft,
+        CampaignStatus::Active,
+        CampaignStatus::Paused,
+    ];
+    Ok(web::Json(
+        transition(&state, id.into_inner(), CampaignStatus::Closed, from).await?,
+    ))
 }

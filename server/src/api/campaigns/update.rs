@@ -72,7 +72,9 @@ pub async fn update_campaign(
     let updated = state
         .db
         .run(move |db| {
-            db.write(|conn| -> ApiResult<Campaign> { Ok(Campaign::update(conn, &current.id, &form)?) })
+            db.write(|conn| -> ApiResult<Campaign> {
+                Ok(Campaign::update(conn, &current.id, &form)?)
+            })
         })
         .await?;
     Ok(web::Json(super::view(updated)?))
@@ -87,6 +89,9 @@ mod tests {
     fn nested_objects_merge_key_by_key() {
         let mut base = json!({"redundancy": {"min": 3, "max": 6}, "gold_rate": 0.05});
         merge(&mut base, json!({"redundancy": {"max": 8}}));
-        assert_eq!(base, json!({"redundancy": {"min": 3, "max": 8}, "gold_rate": 0.05}));
+        assert_eq!(
+            base,
+            json!({"redundancy": {"min": 3, "max": 8}, "gold_rate": 0.05})
+        );
     }
 }

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Lints: formatting, clippy (pedantic, warnings are errors) and the one-way dependency rule
+# of DESIGN.md §2 (tiles and consensus never import the web or the database).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+cargo fmt --all --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
+for crate in tessera-tiles tessera-consensus; do
+  if cargo tree -p "$crate" -e normal --locked | grep -Eq '^.*(diesel|actix)'; then
+    echo "$crate must not depend on diesel or actix" >&2
+    exit 1
+  fi
+done
+echo "lint: ok"

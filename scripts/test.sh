@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Every test: Rust unit, storage, HTTP and binary tests on SQLite and PostgreSQL, then lints.
+# Installs what it needs (PostgreSQL if missing, cargo-nextest if missing).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/pg-start.sh
+export TEST_DATABASE_URL=${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}
+
+if ! cargo nextest --version >/dev/null 2>&1; then
+  cargo install --locked cargo-nextest
+fi
+
+cargo nextest run --workspace --locked --no-fail-fast
+# nextest does not run doctests; they are part of the specification of public functions.
+cargo test --workspace --locked --doc
+bash scripts/lint.sh
