@@ -2,6 +2,7 @@
 //! default and on PostgreSQL.
 
 #![allow(
+    clippy::pedantic,
     clippy::unwrap_used,
     clippy::unnecessary_wraps,
     clippy::type_complexity,

@@ -2,6 +2,7 @@
 //! the diesel schema, the constraints the scheduler relies on, and concurrent writers.
 
 #![allow(
+    clippy::pedantic,
     clippy::unwrap_used,
     clippy::unnecessary_wraps,
     clippy::type_complexity,

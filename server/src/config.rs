@@ -22,6 +22,8 @@ pub struct Config {
     pub workers: usize,
     /// A built frontend to serve instead of the embedded start page.
     pub frontend_dir: Option<PathBuf>,
+    /// Least time between two sweeps of expired leases by this instance, in milliseconds.
+    pub sweep_interval_ms: i64,
 }
 
 impl Config {
@@ -37,6 +39,7 @@ impl Config {
             pool_size: 16,
             workers: 0,
             frontend_dir: None,
+            sweep_interval_ms: 1000,
         }
     }
 }

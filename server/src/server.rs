@@ -9,6 +9,7 @@ use crate::auth::{TokenKeys, load_or_create_secret};
 use crate::config::Config;
 use crate::db::Db;
 use crate::state::AppState;
+use crate::tile_urls::TileSigner;
 
 /// The environment variable that can hold the token secret (at least 32 bytes). Instances that
 /// share one database must share the secret: set this, or give them the same data dir.
@@ -30,6 +31,7 @@ pub fn build_state(config: Config) -> anyhow::Result<AppState> {
     Ok(AppState {
         db,
         keys: TokenKeys::new(&secret, config.token_ttl_secs),
+        tiles: TileSigner::new(&secret),
         config: Arc::new(config),
     })
 }

@@ -6,10 +6,12 @@ use std::sync::Arc;
 use crate::auth::TokenKeys;
 use crate::config::Config;
 use crate::db::Db;
+use crate::tile_urls::TileSigner;
 
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub db: Db,
     pub keys: TokenKeys,
+    pub tiles: TileSigner,
     pub config: Arc<Config>,
 }

@@ -12,7 +12,10 @@ use actix_web::http::{Method, StatusCode, header};
 use actix_web::{test, web};
 use serde_json::Value;
 use tessera_server::auth::{Role, TokenKeys, hash_password};
+use tessera_server::campaign_settings::CampaignSettings;
 use tessera_server::config::Config;
+use tessera_server::db::campaign::{Campaign, CampaignInsertForm};
+use tessera_server::db::task::{Task, TaskInsertForm};
 use tessera_server::db::testdb::TestDatabase;
 use tessera_server::db::user::{User, UserInsertForm, handle_key};
 use tessera_server::db::{Backend, Db, DbError, now_ms};
@@ -25,20 +28,28 @@ pub const PASSWORD: &str = "correct horse battery";
 pub struct TestContext {
     pub database: TestDatabase,
     pub state: AppState,
+    pub data_dir: tempfile::TempDir,
 }
 
 impl TestContext {
     pub fn new(backend: Backend) -> Self {
         let database = TestDatabase::new(backend);
         let db = database.open();
-        let mut config = Config::with_data_dir(std::env::temp_dir());
+        let data_dir = tempfile::tempdir().unwrap();
+        let mut config = Config::with_data_dir(data_dir.path().to_owned());
         config.database_url = database.url.clone();
+        config.sweep_interval_ms = 0;
         let state = AppState {
             db,
             keys: TokenKeys::new(SECRET, 3600),
+            tiles: tessera_server::tile_urls::TileSigner::new(SECRET),
             config: std::sync::Arc::new(config),
         };
-        Self { database, state }
+        Self {
+            database,
+            state,
+            data_dir,
+        }
     }
 
     pub fn db(&self) -> &Db {
@@ -47,6 +58,56 @@ impl TestContext {
 
     pub fn data(&self) -> web::Data<AppState> {
         web::Data::new(self.state.clone())
+    }
+
+    /// The account id inside a token.
+    pub fn user_id(&self, token: &str) -> String {
+        self.state.keys.verify(token).unwrap().sub
+    }
+
+    /// Creates an active campaign with `settings` (a JSON object) and returns its id.
+    pub fn campaign(&self, slug: &str, settings: Value) -> String {
+        let parsed: CampaignSettings = serde_json::from_value(settings).unwrap();
+        parsed.validate().unwrap();
+        let id = uuid::Uuid::new_v4().to_string();
+        let json = serde_json::to_string(&parsed).unwrap();
+        self.db()
+            .write(|conn| -> Result<Campaign, DbError> {
+                Ok(Campaign::create(
+                    conn,
+                    &CampaignInsertForm {
+                        id: &id,
+                        slug,
+                        name: slug,
+                        description: "",
+                        status: "active",
+                        settings: &json,
+                        created_by: None,
+                        created_at: now_ms(),
+                        updated_at: now_ms(),
+                    },
+                )?)
+            })
+            .unwrap();
+        id
+    }
+
+    /// Adds `n` 256×256 search tasks on a row of tiles near Raqqa, in tiling order; returns ids.
+    pub fn tasks(&self, campaign_id: &str, n: usize, needed: i32) -> Vec<i64> {
+        let forms: Vec<TaskInsertForm> =
+            (0..n).map(|i| task_form(campaign_id, i, needed)).collect();
+        self.db()
+            .write(|conn| -> Result<usize, DbError> { Ok(Task::insert_batch(conn, &forms)?) })
+            .unwrap();
+        let conn = &mut *self.db().conn().unwrap();
+        use diesel::prelude::*;
+        use tessera_server::db::schema::tasks;
+        tasks::table
+            .filter(tasks::campaign_id.eq(campaign_id))
+            .order(tasks::id)
+            .select(tasks::id)
+            .load(conn)
+            .unwrap()
     }
 
     /// Creates an account directly in storage (as `tessera user add` does) and returns a token.
@@ -124,4 +185,39 @@ pub fn error_code(body: &Value) -> &str {
     error["code"]
         .as_str()
         .unwrap_or_else(|| panic!("no error code in {body}"))
+}
+
+/// A search task for tile `i` of a row: 256 px wide, 0.001° (~90 m) per tile.
+pub fn task_form(campaign_id: &str, i: usize, needed: i32) -> TaskInsertForm {
+    let west = 39.0 + 0.001 * i as f64;
+    let (east, north, south) = (west + 0.001, 35.951, 35.950);
+    TaskInsertForm {
+        campaign_id: campaign_id.to_owned(),
+        kind: "search".into(),
+        frame_id: None,
+        before_frame_id: None,
+        tile_col: i32::try_from(i).unwrap(),
+        tile_row: 0,
+        px_x: 256 * i as i64,
+        px_y: 0,
+        px_w: 256,
+        px_h: 256,
+        footprint: serde_json::to_string(&[
+            [west, north],
+            [east, north],
+            [east, south],
+            [west, south],
+        ])
+        .unwrap(),
+        min_lon: west,
+        min_lat: south,
+        max_lon: east,
+        max_lat: north,
+        tile_key: Some(format!("frame-a/{i}/0.jpg")),
+        before_tile_key: Some(format!("frame-b/{i}/0.jpg")),
+        status: "open".into(),
+        needed,
+        priority: 0.0,
+        created_at: now_ms(),
+    }
 }

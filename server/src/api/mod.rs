@@ -10,7 +10,10 @@ pub mod error;
 mod error_handlers;
 mod frontend;
 pub mod health;
+pub mod me;
+pub mod tasks;
 mod telemetry;
+pub mod tiles;
 pub mod views;
 
 use actix_web::body::MessageBody;
@@ -36,7 +39,12 @@ pub fn routes(cfg: &mut ServiceConfig<'_>) {
         .service(campaigns::update_campaign)
         .service(campaigns::pause_campaign)
         .service(campaigns::resume_campaign)
-        .service(campaigns::close_campaign);
+        .service(campaigns::close_campaign)
+        .service(tasks::next_task)
+        .service(tasks::get_task)
+        .service(tasks::submit_task_answer)
+        .service(tasks::set_task_gold)
+        .service(me::my_stats);
 }
 
 #[derive(OpenApi)]
@@ -74,6 +82,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .service(scope("/api/v1").configure(routes))
+        .service(tiles::get_tile)
         .split_for_parts()
         .1
 }
@@ -102,6 +111,7 @@ pub fn app(
         .app_data(error_handlers::query_config())
         .map(|app| app.service(swagger))
         .service(scope("/api/v1").configure(routes))
+        .service(tiles::get_tile)
         .into_app()
         .route("/", web::get().to(|| async { frontend::index() }))
         .default_service(web::to(error_handlers::fallback))

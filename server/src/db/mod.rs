@@ -9,9 +9,12 @@
 //! on upgrade (`SQLITE_BUSY`), [`Db::write`] serialises them through an in-process lock; readers
 //! proceed in parallel under WAL. `PostgreSQL` needs no such lock.
 
+pub mod answer;
 pub mod campaign;
+pub mod lease;
 pub mod migrate;
 pub mod schema;
+pub mod task;
 pub mod testdb;
 pub mod user;
 

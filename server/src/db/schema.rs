@@ -111,6 +111,9 @@ diesel::table! {
         before_tile_key -> Nullable<Text>,
         status -> Text,
         answer_count -> Integer,
+        needed -> Integer,
+        leases_out -> Integer,
+        available -> Bool,
         priority -> Double,
         is_gold -> Bool,
         gold_answer -> Nullable<Text>,
@@ -125,6 +128,7 @@ diesel::table! {
         issued_at -> BigInt,
         expires_at -> BigInt,
         answered -> Bool,
+        expired -> Bool,
     }
 }
 

@@ -1,0 +1,93 @@
+//! `POST /api/v1/campaigns/{id}/next`
+
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use actix_web::{post, web};
+
+use super::views::NextTaskResponse;
+use crate::api::error::{ApiError, ApiResult, ErrorBody};
+use crate::auth::{Anyone, Authenticated};
+use crate::campaign_settings::CampaignSettings;
+use crate::db::campaign::Campaign;
+use crate::db::now_ms;
+use crate::scheduler::{LeaseOutcome, lease_next, sweep};
+use crate::state::AppState;
+
+/// When this process last swept expired leases; a throttle only, not shared state.
+static LAST_SWEEP_MS: AtomicI64 = AtomicI64::new(0);
+
+/// Leases the next task to the caller: nearly finished tasks first, never one they have seen.
+#[utoipa::path(
+    tag = "tasks",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Campaign id or slug")),
+    responses(
+        (status = 200, description = "A task, or `task: null` with the reason", body = NextTaskResponse),
+        (status = 404, description = "No such campaign", body = ErrorBody),
+        (status = 409, description = "The campaign is not active", body = ErrorBody),
+    )
+)]
+#[post("/campaigns/{id}/next")]
+pub async fn next_task(
+    state: web::Data<AppState>,
+    caller: Authenticated<Anyone>,
+    id: web::Path<String>,
+) -> ApiResult<web::Json<NextTaskResponse>> {
+    let key = id.into_inner();
+    let sweep_every = state.config.sweep_interval_ms;
+    let (outcome, classes) = state
+        .db
+        .run(move |db| {
+            db.write(|conn| -> ApiResult<(LeaseOutcome, Vec<String>)> {
+                let campaign = match Campaign::find_by_id_or_slug(conn, &key) {
+                    Err(diesel::result::Error::NotFound) => {
+                        return Err(ApiError::not_found("no such campaign"));
+                    }
+                    other => other?,
+                };
+                if campaign.status != "active" {
+                    return Err(ApiError::conflict(
+                        "campaign_not_active",
+                        format!(
+                            "this campaign is {}; it hands out no tasks now",
+                            campaign.status
+                        ),
+                    ));
+                }
+                let settings: CampaignSettings =
+                    serde_json::from_str(&campaign.settings).map_err(|e| ApiError::internal(&e))?;
+                let now = now_ms();
+                let last = LAST_SWEEP_MS.load(Ordering::Relaxed);
+                if now - last >= sweep_every
+                    && LAST_SWEEP_MS
+                        .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+                        .is_ok()
+                {
+                    sweep::expire_leases(conn, now)?;
+                }
+                let draw: f64 = rand::random();
+                let outcome =
+                    lease_next(conn, &campaign.id, &settings, &caller.user_id, now, draw)?;
+                Ok((outcome, settings.damage_classes))
+            })
+        })
+        .await?;
+    Ok(web::Json(match outcome {
+        LeaseOutcome::Leased {
+            task,
+            expires_at,
+            resumed,
+        } => NextTaskResponse {
+            task: Some(super::task_view(&state, &task, classes, expires_at)),
+            resumed,
+            reason: None,
+            message: None,
+        },
+        LeaseOutcome::NoTask(why) => NextTaskResponse {
+            task: None,
+            resumed: false,
+            reason: Some(why.code()),
+            message: Some(why.message()),
+        },
+    }))
+}

@@ -1,0 +1,47 @@
+//! Leases: a task handed to a volunteer until it is answered or expires. A lease row stays after
+//! either, as the record that this volunteer has been shown this task.
+
+use diesel::prelude::*;
+
+use super::DbConn;
+use super::schema::{leases, tasks};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = leases)]
+pub struct Lease {
+    pub task_id: i64,
+    pub user_id: String,
+    pub issued_at: i64,
+    pub expires_at: i64,
+    pub answered: bool,
+    pub expired: bool,
+}
+
+impl Lease {
+    pub fn find(conn: &mut DbConn, task_id: i64, user_id: &str) -> QueryResult<Option<Lease>> {
+        leases::table
+            .find((task_id, user_id))
+            .select(Lease::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    /// The user's live leases in a campaign, oldest first.
+    pub fn live_for_user(
+        conn: &mut DbConn,
+        user_id: &str,
+        campaign_id: &str,
+        now: i64,
+    ) -> QueryResult<Vec<Lease>> {
+        leases::table
+            .inner_join(tasks::table)
+            .filter(leases::user_id.eq(user_id))
+            .filter(leases::answered.eq(false))
+            .filter(leases::expired.eq(false))
+            .filter(leases::expires_at.gt(now))
+            .filter(tasks::campaign_id.eq(campaign_id))
+            .order(leases::issued_at)
+            .select(Lease::as_select())
+            .load(conn)
+    }
+}

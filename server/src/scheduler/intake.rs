@@ -1,0 +1,314 @@
+//! Taking in one answer: idempotent, validated, stored with WGS84 marks, counted towards the
+//! task's redundancy.
+
+use diesel::prelude::*;
+
+use super::agreement::{Verdict, next_need};
+use super::footprint::pixel_to_lonlat;
+use super::gold::{GoldAnswer, GoldFeedback, feedback};
+use crate::campaign_settings::CampaignSettings;
+use crate::db::DbConn;
+use crate::db::answer::{Answer, MarkInsertForm};
+use crate::db::lease::Lease;
+use crate::db::schema::{leases, tasks};
+use crate::db::task::Task;
+
+/// Most marks one answer may carry; a tile of a few hundred pixels holds far fewer buildings.
+pub const MAX_MARKS: usize = 500;
+
+/// Radius used to compare marks when the campaign does not set one and the tile's ground
+/// resolution is unknown.
+const DEFAULT_RADIUS_PX: f64 = 16.0;
+
+#[derive(Debug, Clone)]
+pub struct SubmittedMark {
+    pub x: f64,
+    pub y: f64,
+    pub class: String,
+}
+
+#[derive(Debug, Clone)]
+pub enum AnswerKind {
+    Marks(Vec<SubmittedMark>),
+    NothingHere,
+    CantTell(Option<String>),
+}
+
+#[derive(Debug, Clone)]
+pub struct SubmitAnswer {
+    pub idempotency_key: String,
+    pub duration_ms: i64,
+    pub kind: AnswerKind,
+}
+
+/// The result of an accepted answer; a retry with the same key gets the same receipt.
+#[derive(Debug, Clone)]
+pub struct AnswerReceipt {
+    pub answer_id: String,
+    pub task_id: i64,
+    pub kind: String,
+    pub marks: usize,
+    pub task_retired: bool,
+    pub gold: Option<GoldFeedback>,
+    pub replayed: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum IntakeError {
+    #[error("no such task")]
+    UnknownTask,
+    #[error("this task was never handed to you; ask for a task with POST /campaigns/{{id}}/next")]
+    NoLease,
+    #[error("you have already answered this task")]
+    AlreadyAnswered,
+    #[error("this idempotency key was used for another task; use a new key for each answer")]
+    KeyReused,
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Db(#[from] diesel::result::Error),
+}
+
+/// Metres per pixel along the tile's top edge, if its footprint is known.
+fn metres_per_pixel(task: &Task) -> Option<f64> {
+    let c = task.corners()?;
+    #[expect(clippy::cast_precision_loss, reason = "tile sizes are small")]
+    let width = task.px_w as f64;
+    let (lat1, lat2) = (c[0][1].to_radians(), c[1][1].to_radians());
+    let dlat = lat2 - lat1;
+    let dlon = (c[1][0] - c[0][0]).to_radians();
+    let a = (dlat / 2.0).sin().powi(2) + lat1.cos() * lat2.cos() * (dlon / 2.0).sin().powi(2);
+    let metres = 2.0 * 6_371_008.8 * a.sqrt().asin();
+    (metres > 0.0 && width > 0.0).then(|| metres / width)
+}
+
+/// The radius, in this tile's pixels, within which two marks are the same place.
+pub fn radius_px(task: &Task, settings: &CampaignSettings) -> f64 {
+    match (settings.consensus.eps_m, metres_per_pixel(task)) {
+        (Some(eps), Some(mpp)) => (eps / mpp).max(2.0),
+        _ => DEFAULT_RADIUS_PX,
+    }
+}
+
+fn validate(
+    task: &Task,
+    settings: &CampaignSettings,
+    req: &SubmitAnswer,
+) -> Result<(), IntakeError> {
+    let key = &req.idempotency_key;
+    if key.is_empty() || key.len() > 128 {
+        return Err(IntakeError::Invalid(
+            "idempotency_key must be 1-128 characters".into(),
+        ));
+    }
+    if !(0..=86_400_000).contains(&req.duration_ms) {
+        return Err(IntakeError::Invalid(
+            "duration_ms must be between 0 and 86400000".into(),
+        ));
+    }
+    match &req.kind {
+        AnswerKind::Marks(marks) => {
+            if marks.is_empty() {
+                return Err(IntakeError::Invalid(
+                    "an answer needs marks, or nothing_here, or cant_tell".into(),
+                ));
+            }
+            if marks.len() > MAX_MARKS {
+                return Err(IntakeError::Invalid(format!(
+                    "at most {MAX_MARKS} marks per answer"
+                )));
+            }
+            #[expect(clippy::cast_precision_loss, reason = "tile sizes are small")]
+            let (w, h) = (task.px_w as f64, task.px_h as f64);
+            for m in marks {
+                if !(m.x.is_finite()
+                    && m.y.is_finite()
+                    && (0.0..=w).contains(&m.x)
+                    && (0.0..=h).contains(&m.y))
+                {
+                    return Err(IntakeError::Invalid(format!(
+                        "mark ({}, {}) lies outside the {w}x{h} tile",
+                        m.x, m.y
+                    )));
+                }
+                if !settings.damage_classes.contains(&m.class) {
+                    return Err(IntakeError::Invalid(format!(
+                        "unknown damage class {:?}; this campaign uses {}",
+                        m.class,
+                        settings.damage_classes.join(", ")
+                    )));
+                }
+            }
+        }
+        AnswerKind::CantTell(Some(reason)) if reason.chars().count() > 500 => {
+            return Err(IntakeError::Invalid(
+                "reason must be at most 500 characters".into(),
+            ));
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+fn verdicts(conn: &mut DbConn, task_id: i64) -> QueryResult<Vec<Verdict>> {
+    let answers = Answer::for_task(conn, task_id)?;
+    let ids: Vec<String> = answers.iter().map(|a| a.id.clone()).collect();
+    let marks = Answer::marks(conn, &ids)?;
+    Ok(answers
+        .iter()
+        .map(|a| match a.kind.as_str() {
+            "nothing_here" => Verdict::NothingHere,
+            "marks" => Verdict::Marks(
+                marks
+                    .iter()
+                    .filter(|m| m.answer_id == a.id)
+                    .map(|m| [m.x, m.y])
+                    .collect(),
+            ),
+            _ => Verdict::CantTell,
+        })
+        .collect())
+}
+
+fn gold_feedback(
+    task: &Task,
+    settings: &CampaignSettings,
+    points: &[[f64; 2]],
+) -> Option<GoldFeedback> {
+    let gold: GoldAnswer = serde_json::from_str(task.gold_answer.as_deref()?).ok()?;
+    Some(feedback(
+        &gold,
+        points,
+        radius_px(task, settings).max(DEFAULT_RADIUS_PX),
+    ))
+}
+
+/// The receipt of an answer already stored (an idempotent retry).
+fn replay(
+    conn: &mut DbConn,
+    answer: &Answer,
+    settings: &CampaignSettings,
+) -> Result<AnswerReceipt, IntakeError> {
+    let task = Task::find(conn, answer.task_id)?;
+    let marks = Answer::marks(conn, std::slice::from_ref(&answer.id))?;
+    let points: Vec<[f64; 2]> = marks.iter().map(|m| [m.x, m.y]).collect();
+    Ok(AnswerReceipt {
+        answer_id: answer.id.clone(),
+        task_id: answer.task_id,
+        kind: answer.kind.clone(),
+        marks: marks.len(),
+        task_retired: task.status == "retired",
+        gold: if task.is_gold {
+            gold_feedback(&task, settings, &points)
+        } else {
+            None
+        },
+        replayed: true,
+    })
+}
+
+/// Stores `req` as `user_id`'s answer to `task`. Run inside a write transaction.
+///
+/// Accepted when the volunteer holds a lease on the task, or held one that expired before they
+/// answered (late but honest); refused when they were never given the task or already answered.
+pub fn submit_answer(
+    conn: &mut DbConn,
+    task: &Task,
+    settings: &CampaignSettings,
+    user_id: &str,
+    req: &SubmitAnswer,
+    now: i64,
+) -> Result<AnswerReceipt, IntakeError> {
+    if let Some(previous) = Answer::find_by_key(conn, user_id, &req.idempotency_key)? {
+        if previous.task_id != task.id {
+            return Err(IntakeError::KeyReused);
+        }
+        return replay(conn, &previous, settings);
+    }
+    let lease = Lease::find(conn, task.id, user_id)?.ok_or(IntakeError::NoLease)?;
+    if lease.answered {
+        return Err(IntakeError::AlreadyAnswered);
+    }
+    validate(task, settings, req)?;
+
+    let answer_id = uuid::Uuid::now_v7().to_string();
+    let corners = task.corners();
+    #[expect(clippy::cast_precision_loss, reason = "tile sizes are small")]
+    let (w, h) = (task.px_w as f64, task.px_h as f64);
+    let (kind, reason, marks) = match &req.kind {
+        AnswerKind::Marks(marks) => ("marks", None, marks.as_slice()),
+        AnswerKind::NothingHere => ("nothing_here", None, &[][..]),
+        AnswerKind::CantTell(reason) => ("cant_tell", reason.clone(), &[][..]),
+    };
+    let mark_rows: Vec<MarkInsertForm> = marks
+        .iter()
+        .map(|m| {
+            let lonlat = corners.map(|c| pixel_to_lonlat(&c, w, h, m.x, m.y));
+            MarkInsertForm {
+                answer_id: answer_id.clone(),
+                task_id: task.id,
+                campaign_id: task.campaign_id.clone(),
+                x: m.x,
+                y: m.y,
+                class: m.class.clone(),
+                lon: lonlat.map(|p| p[0]),
+                lat: lonlat.map(|p| p[1]),
+            }
+        })
+        .collect();
+    Answer::insert(
+        conn,
+        &Answer {
+            id: answer_id.clone(),
+            task_id: task.id,
+            user_id: user_id.to_owned(),
+            campaign_id: task.campaign_id.clone(),
+            kind: kind.to_owned(),
+            reason,
+            payload: None,
+            duration_ms: req.duration_ms,
+            idempotency_key: req.idempotency_key.clone(),
+            submitted_at: now,
+        },
+        &mark_rows,
+    )?;
+    diesel::update(leases::table.find((task.id, user_id)))
+        .set(leases::answered.eq(true))
+        .execute(conn)?;
+    // The lease's slot is freed here unless the sweep already freed it (an expired lease that
+    // was not swept yet is answered now, and the sweep only takes unanswered leases).
+    let freed = i32::from(!lease.expired);
+    let points: Vec<[f64; 2]> = marks.iter().map(|m| [m.x, m.y]).collect();
+    let (retired, gold) = if task.is_gold {
+        diesel::update(tasks::table.find(task.id))
+            .set((
+                tasks::answer_count.eq(tasks::answer_count + 1),
+                tasks::leases_out.eq(tasks::leases_out - freed),
+            ))
+            .execute(conn)?;
+        (false, gold_feedback(task, settings, &points))
+    } else {
+        let verdicts = verdicts(conn, task.id)?;
+        let r = settings.redundancy;
+        let (needed, retire) = next_need(&verdicts, radius_px(task, settings), r.min, r.max);
+        diesel::update(tasks::table.find(task.id))
+            .set((
+                tasks::answer_count.eq(tasks::answer_count + 1),
+                tasks::leases_out.eq(tasks::leases_out - freed),
+                tasks::needed.eq(needed),
+                tasks::status.eq(if retire { "retired" } else { "open" }),
+            ))
+            .execute(conn)?;
+        (retire, None)
+    };
+    Task::refresh_available(conn, task.id)?;
+    Ok(AnswerReceipt {
+        answer_id,
+        task_id: task.id,
+        kind: kind.to_owned(),
+        marks: marks.len(),
+        task_retired: retired,
+        gold,
+        replayed: false,
+    })
+}

@@ -1,0 +1,28 @@
+//! The scheduler: who sees which task, and how an answer is taken in (DESIGN.md §6).
+//!
+//! Its promises, and what keeps each one:
+//!
+//! 1. *Never the same task twice to one volunteer*: a lease row is kept after it is answered or
+//!    expires, and `(task_id, user_id)` is its primary key; the pick skips tasks with such a row.
+//! 2. *No task handed out beyond its remaining redundancy*: each task counts its live leases
+//!    (`leases_out`) beside its answers, and is `available` only while
+//!    `answer_count + leases_out < needed`. On PostgreSQL the pick locks the task row
+//!    (`FOR UPDATE SKIP LOCKED`) and re-reads the counters before leasing, so two instances
+//!    cannot both take the last slot; on SQLite writes are serialised. Expired leases are swept
+//!    back into the pool ([`sweep::expire_leases`]).
+//! 3. *Adaptive redundancy*: a task needs `redundancy.min` answers; when they disagree
+//!    ([`agreement`]) it asks for one more, up to `redundancy.max`.
+//! 4. *Nearly finished first, gold mixed in*: the pick orders by answer count, then priority,
+//!    then tiling order; gold tasks are drawn at the campaign's rate, higher for newcomers.
+//!
+//! Everything here is synchronous and runs inside one write transaction per request.
+
+pub mod agreement;
+pub mod footprint;
+pub mod gold;
+pub mod intake;
+pub mod pick;
+pub mod sweep;
+
+pub use intake::{AnswerReceipt, IntakeError, SubmitAnswer, SubmittedMark, submit_answer};
+pub use pick::{LeaseOutcome, NoTaskReason, lease_next};

@@ -1,0 +1,197 @@
+//! Leasing the next task to a volunteer.
+
+use diesel::dsl::{exists, not};
+use diesel::prelude::*;
+
+use crate::campaign_settings::CampaignSettings;
+use crate::db::DbConn;
+use crate::db::lease::Lease;
+use crate::db::schema::{answers, leases, tasks};
+use crate::db::task::Task;
+
+/// What `POST /campaigns/{id}/next` gets from the scheduler.
+#[derive(Debug)]
+#[expect(clippy::large_enum_variant, reason = "one short-lived value per request")]
+pub enum LeaseOutcome {
+    /// A task leased until `expires_at`; `resumed` when it is one the volunteer already held.
+    Leased {
+        task: Task,
+        expires_at: i64,
+        resumed: bool,
+    },
+    /// No task for this volunteer now.
+    NoTask(NoTaskReason),
+}
+
+/// Why there is no task, in words a volunteer understands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoTaskReason {
+    /// The volunteer has seen every open task of the campaign.
+    SeenAll,
+    /// Every task still open is being looked at by others right now.
+    AllLeased,
+    /// The campaign has no open task left.
+    CampaignComplete,
+}
+
+impl NoTaskReason {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::SeenAll => "seen_all",
+            Self::AllLeased => "all_leased",
+            Self::CampaignComplete => "campaign_complete",
+        }
+    }
+
+    pub fn message(self) -> &'static str {
+        match self {
+            Self::SeenAll => {
+                "You have seen every open task in this campaign. Thank you! New tasks appear when \
+                 imagery is added."
+            }
+            Self::AllLeased => {
+                "Every remaining task is being looked at by other volunteers right now. Try again \
+                 in a few minutes: tasks that are not finished come back."
+            }
+            Self::CampaignComplete => "This campaign has all the answers it needs. Thank you!",
+        }
+    }
+}
+
+/// How many times a PostgreSQL pick retries after losing a race for a task's last slot.
+const PICK_ATTEMPTS: usize = 8;
+
+/// Picks the best available task this volunteer has never been shown, locking it on PostgreSQL.
+fn pick(
+    conn: &mut DbConn,
+    campaign_id: &str,
+    user_id: &str,
+    gold: bool,
+    skip: &[i64],
+) -> QueryResult<Option<i64>> {
+    let seen = leases::table
+        .filter(leases::task_id.eq(tasks::id))
+        .filter(leases::user_id.eq(user_id.to_owned()));
+    let query = tasks::table
+        .filter(tasks::campaign_id.eq(campaign_id.to_owned()))
+        .filter(tasks::available.eq(true))
+        .filter(tasks::is_gold.eq(gold))
+        .filter(not(exists(seen)))
+        .filter(not(tasks::id.eq_any(skip.to_vec())))
+        .order((
+            tasks::answer_count.desc(),
+            tasks::priority.desc(),
+            tasks::id,
+        ))
+        .select(tasks::id);
+    match conn {
+        DbConn::Sqlite(c) => query.first(c).optional(),
+        DbConn::Pg(c) => query.for_update().skip_locked().first(c).optional(),
+    }
+}
+
+/// Share of gold tasks this volunteer should get now.
+fn gold_rate(
+    conn: &mut DbConn,
+    settings: &CampaignSettings,
+    campaign_id: &str,
+    user_id: &str,
+) -> QueryResult<f64> {
+    if settings.gold_rate == 0.0 && settings.gold_rate_new == 0.0 {
+        return Ok(0.0);
+    }
+    let answered: i64 = answers::table
+        .filter(answers::user_id.eq(user_id))
+        .filter(answers::campaign_id.eq(campaign_id))
+        .count()
+        .get_result(conn)?;
+    Ok(if answered < i64::from(settings.new_volunteer_tasks) {
+        settings.gold_rate_new
+    } else {
+        settings.gold_rate
+    })
+}
+
+/// Leases the next task of `campaign_id` to `user_id`. Run inside a write transaction.
+///
+/// `gold_draw` is a uniform random number in [0, 1): below the volunteer's gold rate, a gold
+/// task they have not seen is preferred.
+pub fn lease_next(
+    conn: &mut DbConn,
+    campaign_id: &str,
+    settings: &CampaignSettings,
+    user_id: &str,
+    now: i64,
+    gold_draw: f64,
+) -> QueryResult<LeaseOutcome> {
+    let held = Lease::live_for_user(conn, user_id, campaign_id, now)?;
+    if held.len() >= settings.max_leases as usize
+        && let Some(oldest) = held.first()
+    {
+        // A reload or an over-eager prefetch: hand back what they hold rather than more.
+        let task = Task::find(conn, oldest.task_id)?;
+        return Ok(LeaseOutcome::Leased {
+            task,
+            expires_at: oldest.expires_at,
+            resumed: true,
+        });
+    }
+    let want_gold = gold_draw < gold_rate(conn, settings, campaign_id, user_id)?;
+    let order: &[bool] = if want_gold { &[true, false] } else { &[false] };
+    let mut skip = Vec::new();
+    for &gold in order {
+        for _ in 0..PICK_ATTEMPTS {
+            let Some(id) = pick(conn, campaign_id, user_id, gold, &skip)? else {
+                break;
+            };
+            // Re-read under the row lock: another instance may have taken the last slot
+            // between our scan's snapshot and the lock.
+            let task = Task::find(conn, id)?;
+            if !task.available {
+                skip.push(id);
+                continue;
+            }
+            let expires_at = now + i64::from(settings.lease_minutes) * 60_000;
+            diesel::insert_into(leases::table)
+                .values(&Lease {
+                    task_id: id,
+                    user_id: user_id.to_owned(),
+                    issued_at: now,
+                    expires_at,
+                    answered: false,
+                    expired: false,
+                })
+                .execute(conn)?;
+            diesel::update(tasks::table.find(id))
+                .set(tasks::leases_out.eq(tasks::leases_out + 1))
+                .execute(conn)?;
+            Task::refresh_available(conn, id)?;
+            return Ok(LeaseOutcome::Leased {
+                task,
+                expires_at,
+                resumed: false,
+            });
+        }
+    }
+    Ok(LeaseOutcome::NoTask(why_none(conn, campaign_id, user_id)?))
+}
+
+fn why_none(conn: &mut DbConn, campaign_id: &str, user_id: &str) -> QueryResult<NoTaskReason> {
+    let open = tasks::table
+        .filter(tasks::campaign_id.eq(campaign_id))
+        .filter(tasks::status.eq("open"))
+        .filter(tasks::is_gold.eq(false));
+    let any_open: bool = diesel::select(exists(open)).get_result(conn)?;
+    if !any_open {
+        return Ok(NoTaskReason::CampaignComplete);
+    }
+    let seen = leases::table
+        .filter(leases::task_id.eq(tasks::id))
+        .filter(leases::user_id.eq(user_id));
+    let unseen: bool = diesel::select(exists(open.filter(not(exists(seen))))).get_result(conn)?;
+    Ok(if unseen {
+        NoTaskReason::AllLeased
+    } else {
+        NoTaskReason::SeenAll
+    })
+}

@@ -1,0 +1,722 @@
+//! The scheduler's promises (DESIGN.md §6) and the answer intake, through the HTTP API, on
+//! SQLite and PostgreSQL.
+
+#![allow(
+    clippy::pedantic,
+    clippy::unwrap_used,
+    clippy::too_many_lines,
+    reason = "tests fail loudly"
+)]
+
+mod common;
+
+use actix_web::http::{Method, StatusCode};
+use actix_web::test;
+use common::{TestContext, call, error_code, send};
+use diesel::prelude::*;
+use rstest::rstest;
+use serde_json::{Value, json};
+use tessera_server::api::app;
+use tessera_server::auth::Role;
+use tessera_server::db::Backend;
+use tessera_server::db::schema::{answers, leases, marks, tasks};
+
+macro_rules! init {
+    ($ctx:expr) => {
+        test::init_service(app($ctx.data())).await
+    };
+}
+
+fn nothing(key: &str) -> Option<Value> {
+    Some(json!({"idempotency_key": key, "duration_ms": 9000, "nothing_here": true}))
+}
+
+fn marks_at(key: &str, points: &[(f64, f64)]) -> Option<Value> {
+    let marks: Vec<Value> = points
+        .iter()
+        .map(|&(x, y)| json!({"x": x, "y": y, "class": "destroyed"}))
+        .collect();
+    Some(json!({"idempotency_key": key, "duration_ms": 20000, "marks": marks}))
+}
+
+async fn next_id<S, B>(app: &S, token: &str, campaign: &str) -> Option<i64>
+where
+    S: actix_web::dev::Service<
+            actix_http::Request,
+            Response = actix_web::dev::ServiceResponse<B>,
+            Error = actix_web::Error,
+        >,
+    B: actix_web::body::MessageBody,
+{
+    let (status, body) = call(
+        app,
+        Method::POST,
+        &format!("/api/v1/campaigns/{campaign}/next"),
+        Some(token),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["task"]["id"].as_i64()
+}
+
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[actix_web::test]
+async fn a_volunteer_leases_and_answers_with_marks_stored_in_wgs84(#[case] backend: Backend) {
+    let ctx = TestContext::new(backend);
+    let campaign = ctx.campaign("raqqa", json!({}));
+    let ids = ctx.tasks(&campaign, 3, 3);
+    let vol = ctx.account("vol", Role::Volunteer);
+    let app = init!(ctx);
+
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        "/api/v1/campaigns/raqqa/next",
+        Some(&vol),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let task = &body["task"];
+    assert_eq!(
+        task["id"], ids[0],
+        "tiling order among equally answered tasks"
+    );
+    assert_eq!(task["width"], 256);
+    assert_eq!(
+        task["damage_classes"],
+        json!(["destroyed", "severe", "moderate", "crater"])
+    );
+    assert!(
+        task["tile_url"]
+            .as_str()
+            .unwrap()
+            .starts_with("/tiles/frame-a/0/0.jpg?exp=")
+    );
+    assert!(
+        task["before_tile_url"]
+            .as_str()
+            .unwrap()
+            .starts_with("/tiles/frame-b/0/0.jpg?exp=")
+    );
+    assert_eq!(task["footprint"][0], json!([39.0, 35.951]));
+    assert!(task["lease_expires_at"].as_i64().unwrap() > tessera_server::db::now_ms() + 9 * 60_000);
+
+    let path = format!("/api/v1/tasks/{}/answers", ids[0]);
+    let (status, receipt) = call(
+        &app,
+        Method::POST,
+        &path,
+        Some(&vol),
+        marks_at("k1", &[(128.0, 64.0), (0.0, 256.0)]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{receipt}");
+    assert_eq!(receipt["marks"], 2);
+    assert_eq!(receipt["task_retired"], false);
+
+    let conn = &mut *ctx.db().conn().unwrap();
+    let stored: Vec<(f64, f64, Option<f64>, Option<f64>)> = marks::table
+        .order(marks::id)
+        .select((marks::x, marks::y, marks::lon, marks::lat))
+        .load(conn)
+        .unwrap();
+    assert_eq!(stored.len(), 2);
+    let (lon, lat) = (stored[0].2.unwrap(), stored[0].3.unwrap());
+    assert!(
+        (lon - 39.0005).abs() < 1e-9 && (lat - 35.95075).abs() < 1e-9,
+        "{lon} {lat}"
+    );
+    let (lon, lat) = (stored[1].2.unwrap(), stored[1].3.unwrap());
+    assert!(
+        (lon - 39.0).abs() < 1e-9 && (lat - 35.950).abs() < 1e-9,
+        "{lon} {lat}"
+    );
+    let (count, out): (i32, i32) = tasks::table
+        .find(ids[0])
+        .select((tasks::answer_count, tasks::leases_out))
+        .first(conn)
+        .unwrap();
+    assert_eq!((count, out), (1, 0));
+
+    let (status, stats) = call(&app, Method::GET, "/api/v1/me/stats", Some(&vol), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        (
+            stats["answers"].as_i64(),
+            stats["marks"].as_i64(),
+            stats["campaigns"].as_i64()
+        ),
+        (Some(1), Some(2), Some(1))
+    );
+}
+
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[actix_web::test]
+async fn nobody_sees_a_task_twice_and_is_told_when_done(#[case] backend: Backend) {
+    let ctx = TestContext::new(backend);
+    let campaign = ctx.campaign("c", json!({"redundancy": {"min": 5, "max": 5}}));
+    let ids = ctx.tasks(&campaign, 4, 5);
+    let vol = ctx.account("vol", Role::Volunteer);
+    let app = init!(ctx);
+    let mut seen = Vec::new();
+    while let Some(id) = next_id(&app, &vol, "c").await {
+        assert!(!seen.contains(&id), "task {id} handed out twice");
+        seen.push(id);
+        let (status, _) = call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/tasks/{id}/answers"),
+            Some(&vol),
+            nothing(&format!("k{id}")),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
+    seen.sort_unstable();
+    assert_eq!(seen, ids);
+    let (_, body) = call(
+        &app,
+        Method::POST,
+        "/api/v1/campaigns/c/next",
+        Some(&vol),
+        None,
+    )
+    .await;
+    assert_eq!(body["reason"], "seen_all");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("seen every open task")
+    );
+}
+
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[actix_web::test]
+async fn a_volunteer_holds_at_most_max_leases(#[case] backend: Backend) {
+    let ctx = TestContext::new(backend);
+    let campaign = ctx.campaign("c", json!({"max_leases": 2}));
+    ctx.tasks(&campaign, 5, 3);
+    let vol = ctx.account("vol", Role::Volunteer);
+    let app = init!(ctx);
+    let first = next_id(&app, &vol, "c").await.unwrap();
+    let second = next_id(&app, &vol, "c").await.unwrap();
+    assert_ne!(first, second, "the second call prefetches another task");
+    let (_, third) = call(
+        &app,
+        Method::POST,
+        "/api/v1/campaigns/c/next",
+        Some(&vol),
+        None,
+    )
+    .await;
+    assert_eq!(
+        third["task"]["id"], first,
+        "at the limit the oldest lease is handed back"
+    );
+    assert_eq!(third["resumed"], true);
+    let held: i64 = leases::table
+        .count()
+        .get_result(&mut *ctx.db().conn().unwrap())
+        .unwrap();
+    assert_eq!(held, 2);
+}
+
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[actix_web::test]
+async fn redundancy_adapts_to_agreement(#[case] backend: Backend) {
+    let ctx = TestContext::new(backend);
+    let campaign = ctx.campaign(
+        "c",
+        json!({"redundancy": {"min": 2, "max": 3}, "gold_rate": 0, "gold_rate_new": 0}),
+    );
+    let ids = ctx.tasks(&campaign, 2, 2);
+    let vols: Vec<String> = (0..4)
+        .map(|i| ctx.account(&format!("v{i}"), Role::Volunteer))
+        .collect();
+    let app = init!(ctx);
+    let answer = |id: i64, v: usize, body: Option<Value>| {
+        let (app, vols) = (&app, &vols);
+        async move {
+            let (status, receipt) = call(
+                app,
+                Method::POST,
+                &format!("/api/v1/tasks/{id}/answers"),
+                Some(&vols[v]),
+                body,
+            )
+            .await;
+            assert_eq!(status, StatusCode::CREATED, "{receipt}");
+            receipt
+        }
+    };
+    // Task A: two agreeing "nothing here" retire it at min.
+    assert_eq!(next_id(&app, &vols[0], "c").await, Some(ids[0]));
+    answer(ids[0], 0, nothing("a0")).await;
+    // nearly finished first: the second volunteer gets task A, not the untouched B
+    assert_eq!(next_id(&app, &vols[1], "c").await, Some(ids[0]));
+    let receipt = answer(ids[0], 1, nothing("a1")).await;
+    assert_eq!(receipt["task_retired"], true);
+
+    // Task B: a disagreement asks for a third answer, then it retires at max.
+    assert_eq!(next_id(&app, &vols[0], "c").await, Some(ids[1]));
+    assert_eq!(next_id(&app, &vols[1], "c").await, Some(ids[1]));
+    // both slots are leased: a third volunteer must wait
+    let (_, body) = call(
+        &app,
+        Method::POST,
+        "/api/v1/campaigns/c/next",
+        Some(&vols[2]),
+        None,
+    )
+    .await;
+    assert_eq!(body["reason"], "all_leased", "{body}");
+    answer(ids[1], 0, nothing("b0")).await;
+    let receipt = answer(ids[1], 1, marks_at("b1", &[(100.0, 100.0)])).await;
+    assert_eq!(receipt["task_retired"], false);
+    let conn = &mut *ctx.db().conn().unwrap();
+    let needed: i32 = tasks::table
+        .find(ids[1])
+        .select(tasks::needed)
+        .first(conn)
+        .unwrap();
+    assert_eq!(needed, 3);
+    assert_eq!(next_id(&app, &vols[2], "c").await, Some(ids[1]));
+    let receipt = answer(ids[1], 2, nothing("b2")).await;
+    assert_eq!(receipt["task_retired"], true, "max answers reached");
+    let (_, body) = call(
+        &app,
+        Method::POST,
+        "/api/v1/campaigns/c/next",
+        Some(&vols[3]),
+        None,
+    )
+    .await;
+    assert_eq!(body["reason"], "campaign_complete");
+}
+
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[actix_web::test]
+async fn abandoned_tasks_come_back_and_late_answers_are_kept(#[case] backend: Backend) {
+    let ctx = TestContext::new(backend);
+    let campaign = ctx.campaign("c", json!({"redundancy": {"min": 1, "max": 1}}));
+    let ids = ctx.tasks(&campaign, 1, 1);
+    let (a, b) = (
+        ctx.account("a", Role::Volunteer),
+        ctx.account("b", Role::Volunteer),
+    );
+    let app = init!(ctx);
+    assert_eq!(next_id(&app, &a, "c").await, Some(ids[0]));
+    let (_, body) = call(
+        &app,
+        Method::POST,
+        "/api/v1/campaigns/c/next",
+        Some(&b),
+        None,
+    )
+    .await;
+    assert_eq!(body["reason"], "all_leased");
+    // a's lease runs out
+    diesel::update(leases::table)
+        .set(leases::expires_at.eq(tessera_server::db::now_ms() - 1))
+        .execute(&mut *ctx.db().conn().unwrap())
+        .unwrap();
+    assert_eq!(
+        next_id(&app, &b, "c").await,
+        Some(ids[0]),
+        "the expired task returns to the pool"
+    );
+    // a answers late: accepted, because a was given the task and had not answered it
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/tasks/{}/answers", ids[0]),
+        Some(&a),
+        nothing("late"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, _) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/tasks/{}/answers", ids[0]),
+        Some(&b),
+        nothing("b"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let conn = &mut *ctx.db().conn().unwrap();
+    let (count, out): (i32, i32) = tasks::table
+        .find(ids[0])
+        .select((tasks::answer_count, tasks::leases_out))
+        .first(conn)
+        .unwrap();
+    assert_eq!(
+        (count, out),
+        (2, 0),
+        "counters stay exact through expiry and late answers"
+    );
+    // a never gets it again
+    let (_, body) = call(
+        &app,
+        Method::POST,
+        "/api/v1/campaigns/c/next",
+        Some(&a),
+        None,
+    )
+    .await;
+    assert!(body["task"].is_null());
+}
+
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[actix_web::test]
+async fn a_retried_submit_never_stores_a_second_answer(#[case] backend: Backend) {
+    let ctx = TestContext::new(backend);
+    let campaign = ctx.campaign("c", json!({}));
+    let ids = ctx.tasks(&campaign, 2, 3);
+    let vol = ctx.account("vol", Role::Volunteer);
+    let app = init!(ctx);
+    next_id(&app, &vol, "c").await.unwrap();
+    next_id(&app, &vol, "c").await.unwrap();
+    let path = format!("/api/v1/tasks/{}/answers", ids[0]);
+    let (s1, first) = call(
+        &app,
+        Method::POST,
+        &path,
+        Some(&vol),
+        marks_at("same-key", &[(5.0, 5.0)]),
+    )
+    .await;
+    let (s2, again) = call(
+        &app,
+        Method::POST,
+        &path,
+        Some(&vol),
+        marks_at("same-key", &[(5.0, 5.0)]),
+    )
+    .await;
+    assert_eq!((s1, s2), (StatusCode::CREATED, StatusCode::OK));
+    assert_eq!(first["answer_id"], again["answer_id"]);
+    assert_eq!(again["replayed"], true);
+    let conn = &mut *ctx.db().conn().unwrap();
+    let n: i64 = answers::table.count().get_result(conn).unwrap();
+    let m: i64 = marks::table.count().get_result(conn).unwrap();
+    assert_eq!((n, m), (1, 1));
+    // a new key on the answered task is a second answer: refused
+    let (status, body) = call(&app, Method::POST, &path, Some(&vol), nothing("other-key")).await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (StatusCode::CONFLICT, "already_answered")
+    );
+    // the same key on another task is a client bug: refused, nothing stored
+    let other = format!("/api/v1/tasks/{}/answers", ids[1]);
+    let (status, body) = call(&app, Method::POST, &other, Some(&vol), nothing("same-key")).await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (StatusCode::CONFLICT, "idempotency_key_reused")
+    );
+}
+
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[actix_web::test]
+async fn answers_without_a_lease_or_with_bad_marks_are_refused(#[case] backend: Backend) {
+    let ctx = TestContext::new(backend);
+    let campaign = ctx.campaign("c", json!({}));
+    let ids = ctx.tasks(&campaign, 2, 3);
+    let vol = ctx.account("vol", Role::Volunteer);
+    let app = init!(ctx);
+    let leased = next_id(&app, &vol, "c").await.unwrap();
+    let not_leased = *ids.iter().find(|&&i| i != leased).unwrap();
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/tasks/{not_leased}/answers"),
+        Some(&vol),
+        nothing("x"),
+    )
+    .await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (StatusCode::CONFLICT, "no_lease")
+    );
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        "/api/v1/tasks/999999/answers",
+        Some(&vol),
+        nothing("x"),
+    )
+    .await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (StatusCode::NOT_FOUND, "not_found")
+    );
+    let path = format!("/api/v1/tasks/{leased}/answers");
+    let bad = [
+        json!({"idempotency_key": "a", "marks": [{"x": 300, "y": 5, "class": "destroyed"}]}),
+        json!({"idempotency_key": "a", "marks": [{"x": -1, "y": 5, "class": "destroyed"}]}),
+        json!({"idempotency_key": "a", "marks": [{"x": 3, "y": 5, "class": "flooded"}]}),
+        json!({"idempotency_key": "a", "marks": [{"x": 3, "y": 5, "class": "destroyed"}], "nothing_here": true}),
+        json!({"idempotency_key": "a"}),
+        json!({"idempotency_key": "", "nothing_here": true}),
+        json!({"idempotency_key": "a", "nothing_here": true, "reason": "why"}),
+        json!({"idempotency_key": "a", "nothing_here": true, "duration_ms": -5}),
+        json!({"idempotency_key": "a", "marks": [{"x": "3", "y": 5, "class": "destroyed"}]}),
+    ];
+    for body in bad {
+        let (status, resp) = call(&app, Method::POST, &path, Some(&vol), Some(body.clone())).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {resp}");
+        error_code(&resp);
+    }
+    let req = test::TestRequest::post()
+        .uri(&path)
+        .insert_header(("authorization", format!("Bearer {vol}")))
+        .insert_header(("content-type", "application/json"))
+        .set_payload("{\"idempotency_key\": \"a\", \"marks\": [");
+    let (status, _) = send(&app, req).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let n: i64 = answers::table
+        .count()
+        .get_result(&mut *ctx.db().conn().unwrap())
+        .unwrap();
+    assert_eq!(n, 0, "no refused answer was stored");
+    // cant_tell with a reason is a valid answer
+    let (status, _) = call(
+        &app,
+        Method::POST,
+        &path,
+        Some(&vol),
+        Some(json!({"idempotency_key": "ok", "cant_tell": true, "reason": "cloud"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+}
+
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[actix_web::test]
+async fn gold_tasks_come_first_for_newcomers_and_give_feedback(#[case] backend: Backend) {
+    let ctx = TestContext::new(backend);
+    let campaign = ctx.campaign(
+        "c",
+        json!({"gold_rate_new": 1.0, "gold_rate": 0.0, "new_volunteer_tasks": 1}),
+    );
+    let ids = ctx.tasks(&campaign, 3, 3);
+    let coordinator = ctx.account("coord", Role::Coordinator);
+    let vol = ctx.account("vol", Role::Volunteer);
+    let app = init!(ctx);
+    let gold = json!({"marks": [{"x": 50, "y": 50, "class": "destroyed"}, {"x": 200, "y": 200, "class": "crater"}]});
+    let (status, body) = call(
+        &app,
+        Method::PUT,
+        &format!("/api/v1/tasks/{}/gold", ids[2]),
+        Some(&vol),
+        Some(gold.clone()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let (status, body) = call(
+        &app,
+        Method::PUT,
+        &format!("/api/v1/tasks/{}/gold", ids[2]),
+        Some(&coordinator),
+        Some(gold),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, _) = call(
+        &app,
+        Method::PUT,
+        &format!("/api/v1/tasks/{}/gold", ids[1]),
+        Some(&coordinator),
+        Some(json!({"nothing_here": true, "marks": [{"x": 1, "y": 1, "class": "crater"}]})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // a newcomer's first task is the practice tile; nothing in the response gives it away
+    let (_, body) = call(
+        &app,
+        Method::POST,
+        "/api/v1/campaigns/c/next",
+        Some(&vol),
+        None,
+    )
+    .await;
+    assert_eq!(body["task"]["id"], ids[2]);
+    assert!(!body.to_string().contains("gold"));
+    let (status, receipt) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/tasks/{}/answers", ids[2]),
+        Some(&vol),
+        marks_at("g", &[(52.0, 47.0), (120.0, 10.0)]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{receipt}");
+    let feedback = &receipt["feedback"];
+    assert_eq!(
+        (
+            feedback["found"].as_u64(),
+            feedback["known"].as_u64(),
+            feedback["extra"].as_u64()
+        ),
+        (Some(1), Some(2), Some(1))
+    );
+    assert!(
+        feedback["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("You marked 1 of the 2 known damage sites")
+    );
+    // no longer new: regular tasks now
+    let next = next_id(&app, &vol, "c").await.unwrap();
+    assert_ne!(next, ids[2]);
+    let (_, stats) = call(&app, Method::GET, "/api/v1/me/stats", Some(&vol), None).await;
+    assert_eq!(stats["gold_answered"], 1);
+    assert_eq!(stats["gold_score"], 0.5);
+}
+
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[actix_web::test]
+async fn a_paused_campaign_hands_out_nothing_but_takes_answers(#[case] backend: Backend) {
+    let ctx = TestContext::new(backend);
+    let campaign = ctx.campaign("c", json!({}));
+    ctx.tasks(&campaign, 2, 3);
+    let coordinator = ctx.account("coord", Role::Coordinator);
+    let vol = ctx.account("vol", Role::Volunteer);
+    let app = init!(ctx);
+    let id = next_id(&app, &vol, "c").await.unwrap();
+    let (status, _) = call(
+        &app,
+        Method::POST,
+        "/api/v1/campaigns/c/pause",
+        Some(&coordinator),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        "/api/v1/campaigns/c/next",
+        Some(&vol),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (StatusCode::CONFLICT, "campaign_not_active")
+    );
+    let (status, _) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/tasks/{id}/answers"),
+        Some(&vol),
+        nothing("k"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        "/api/v1/campaigns/nope/next",
+        Some(&vol),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (StatusCode::NOT_FOUND, "not_found")
+    );
+}
+
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[actix_web::test]
+async fn tiles_are_served_only_through_signed_urls(#[case] backend: Backend) {
+    let ctx = TestContext::new(backend);
+    let campaign = ctx.campaign("c", json!({}));
+    ctx.tasks(&campaign, 1, 3);
+    let tile = ctx.data_dir.path().join("tiles/frame-a/0");
+    std::fs::create_dir_all(&tile).unwrap();
+    std::fs::write(tile.join("0.jpg"), b"\xff\xd8\xff jpeg bytes").unwrap();
+    let vol = ctx.account("vol", Role::Volunteer);
+    let other = ctx.account("other", Role::Volunteer);
+    let app = init!(ctx);
+    let (_, body) = call(
+        &app,
+        Method::POST,
+        "/api/v1/campaigns/c/next",
+        Some(&vol),
+        None,
+    )
+    .await;
+    let url = body["task"]["tile_url"].as_str().unwrap().to_owned();
+    let response = test::call_service(&app, test::TestRequest::get().uri(&url).to_request()).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.headers().get("content-type").unwrap(),
+        "image/jpeg"
+    );
+    assert_eq!(
+        &test::read_body(response).await[..],
+        b"\xff\xd8\xff jpeg bytes"
+    );
+    for bad in [
+        url.replace("sig=", "sig=00"),
+        url.split('?').next().unwrap().to_owned() + "?exp=1&sig=00",
+        url.replace("frame-a/0/0.jpg", "frame-a/0/1.jpg"),
+        "/tiles/frame-a/0/0.jpg".to_owned(),
+        "/tiles/../jwt-secret?exp=99999999999&sig=00".to_owned(),
+    ] {
+        let (status, _) = send(&app, test::TestRequest::get().uri(&bad)).await;
+        assert!(
+            status == StatusCode::FORBIDDEN
+                || status == StatusCode::BAD_REQUEST
+                || status == StatusCode::NOT_FOUND,
+            "{bad}: {status}"
+        );
+        assert_ne!(status, StatusCode::OK);
+    }
+    // GET /tasks/{id} works for the volunteer who was given it, not for another
+    let id = body["task"]["id"].as_i64().unwrap();
+    let (status, _) = call(
+        &app,
+        Method::GET,
+        &format!("/api/v1/tasks/{id}"),
+        Some(&vol),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = call(
+        &app,
+        Method::GET,
+        &format!("/api/v1/tasks/{id}"),
+        Some(&other),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
