@@ -40,10 +40,11 @@ impl TileSigner {
         mac
     }
 
-    /// `/tiles/{key}?exp=…&sig=…`, valid until `exp` (seconds since the epoch).
+    /// `/{key}?exp=…&sig=…` for a store key such as `tiles/{frame}/{col}/{row}.jpg`, valid
+    /// until `exp` (seconds since the epoch).
     pub fn url(&self, key: &str, exp: i64) -> String {
         let sig = hex::encode(self.mac(key, exp).finalize().into_bytes());
-        format!("/tiles/{key}?exp={exp}&sig={sig}")
+        format!("/{key}?exp={exp}&sig={sig}")
     }
 
     /// Whether `sig` signs `key` until `exp`, and `exp` is not past `now`.
@@ -67,17 +68,23 @@ mod tests {
     #[test]
     fn signed_url_verifies_until_it_expires() {
         let signer = TileSigner::new(b"secret");
-        let url = signer.url("f1/0/0.jpg", 2000);
+        let url = signer.url("tiles/f1/0/0.jpg", 2000);
         let sig = url.rsplit("sig=").next().unwrap();
-        assert!(signer.verify("f1/0/0.jpg", 2000, sig, 1999));
-        assert!(!signer.verify("f1/0/0.jpg", 2000, sig, 2001), "expired");
-        assert!(!signer.verify("f1/0/1.jpg", 2000, sig, 1999), "other tile");
+        assert!(signer.verify("tiles/f1/0/0.jpg", 2000, sig, 1999));
         assert!(
-            !signer.verify("f1/0/0.jpg", 3000, sig, 1999),
+            !signer.verify("tiles/f1/0/0.jpg", 2000, sig, 2001),
+            "expired"
+        );
+        assert!(
+            !signer.verify("tiles/f1/0/1.jpg", 2000, sig, 1999),
+            "other tile"
+        );
+        assert!(
+            !signer.verify("tiles/f1/0/0.jpg", 3000, sig, 1999),
             "extended expiry"
         );
         assert!(
-            !TileSigner::new(b"other").verify("f1/0/0.jpg", 2000, sig, 1999),
+            !TileSigner::new(b"other").verify("tiles/f1/0/0.jpg", 2000, sig, 1999),
             "other secret"
         );
     }

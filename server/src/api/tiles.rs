@@ -46,7 +46,7 @@ pub async fn get_tile(
     key: web::Path<String>,
     query: web::Query<TileQuery>,
 ) -> ApiResult<HttpResponse> {
-    let key = key.into_inner();
+    let key = format!("tiles/{}", key.into_inner());
     if !safe_key(&key)
         || !state
             .tiles
@@ -56,7 +56,8 @@ pub async fn get_tile(
             "this tile link is not valid or has expired; reload the task",
         ));
     }
-    let path = state.config.data_dir.join("tiles").join(&key);
+    // The local tile store's layout (tessera_tiles::LocalTileStore rooted at the data dir).
+    let path = state.config.data_dir.join(&key);
     let bytes = match web::block(move || std::fs::read(path)).await? {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {

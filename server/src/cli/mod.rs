@@ -1,6 +1,10 @@
 //! The `tessera` command line (DESIGN.md §4). Each subcommand lives in its own file.
 
+mod ingest;
+mod loadtest;
 mod serve;
+mod tile;
+mod tiling;
 mod user;
 
 use std::path::PathBuf;
@@ -22,6 +26,12 @@ pub struct Cli {
 pub enum Command {
     /// Run the web server (API, volunteer app, tiles).
     Serve(serve::ServeArgs),
+    /// Cut frames into tiles and a manifest, without any database.
+    Tile(tile::TileArgs),
+    /// Tile frames into a campaign and register the frames and their search tasks.
+    Ingest(ingest::IngestArgs),
+    /// Measure the volunteer loop under load: seeds tasks, starts a server, runs N volunteers.
+    Loadtest(loadtest::LoadtestArgs),
     /// Manage accounts (staff accounts are created here, not over the web).
     #[command(subcommand)]
     User(user::UserCommand),
@@ -54,5 +64,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => serve::run(&args),
         Command::User(cmd) => user::run(cmd),
+        Command::Loadtest(args) => loadtest::run(&args),
+        Command::Tile(args) => tile::run(&args),
+        Command::Ingest(args) => ingest::run(&args),
     }
 }

@@ -11,6 +11,7 @@
 
 pub mod answer;
 pub mod campaign;
+pub mod frame;
 pub mod lease;
 pub mod migrate;
 pub mod schema;

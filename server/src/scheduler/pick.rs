@@ -11,7 +11,10 @@ use crate::db::task::Task;
 
 /// What `POST /campaigns/{id}/next` gets from the scheduler.
 #[derive(Debug)]
-#[expect(clippy::large_enum_variant, reason = "one short-lived value per request")]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one short-lived value per request"
+)]
 pub enum LeaseOutcome {
     /// A task leased until `expires_at`; `resumed` when it is one the volunteer already held.
     Leased {

@@ -1,0 +1,64 @@
+//! File in, file out: the library behind `tessera consensus`, for benchmarks and the
+//! compatibility check (the server's CLI offers the same).
+//!
+//! ```text
+//! cargo run --release -p tessera-consensus --example consensus -- --input answers.jsonl \
+//!     [--mode tessera|panoptes-dbscan] [--eps PX] [--min-samples N] [--eps-m M] [--out sites.jsonl]
+//! ```
+//! Prints `answers=… reducer_s=… answers_per_s=…` on stderr, timing only the consensus call
+//! (as `bench/panoptes_reduce.py` times only panoptes' reducer).
+#![expect(clippy::cast_precision_loss, reason = "counts are small")]
+#![expect(clippy::print_stderr, reason = "an example reports on stderr")]
+
+use std::fs::File;
+use std::io::{BufReader, BufWriter};
+use std::time::Instant;
+
+use tessera_consensus::{ConsensusParams, PanoptesParams, panoptes, read_jsonl, run, write_jsonl};
+
+fn arg<T: std::str::FromStr>(args: &[String], name: &str, default: T) -> T {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().collect();
+    let input_path: String = arg(&args, "--input", "answers.jsonl".to_owned());
+    let out_path: String = arg(&args, "--out", "sites.jsonl".to_owned());
+    let mode: String = arg(&args, "--mode", "tessera".to_owned());
+    let (input, report) = read_jsonl(BufReader::new(File::open(&input_path)?))?;
+    let writer = BufWriter::new(File::create(&out_path)?);
+    let t0 = Instant::now();
+    let (secs, n) = if mode == "panoptes-dbscan" {
+        let p = PanoptesParams {
+            eps: arg(&args, "--eps", 5.0),
+            min_samples: arg(&args, "--min-samples", 3),
+        };
+        let out = panoptes::reduce(&input, &p)?;
+        let secs = t0.elapsed().as_secs_f64();
+        panoptes::write_jsonl(&out, writer)?;
+        (secs, out.clusters.len())
+    } else {
+        let eps_m: f64 = arg(&args, "--eps-m", 0.0);
+        let p = ConsensusParams {
+            eps_m: (eps_m > 0.0).then_some(eps_m),
+            ..ConsensusParams::default()
+        };
+        let mut out = run(&input, &p)?;
+        let secs = t0.elapsed().as_secs_f64();
+        out.summary.input = Some(report.clone());
+        write_jsonl(&out, writer)?;
+        (secs, out.sites.len())
+    };
+    eprintln!(
+        "mode={mode} tasks={} answers={} skipped_lines={} sites={n} reducer_s={secs:.3} answers_per_s={:.1}",
+        input.tasks.len(),
+        input.answers.len(),
+        report.skipped,
+        input.answers.len() as f64 / secs
+    );
+    Ok(())
+}

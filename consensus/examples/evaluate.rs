@@ -1,0 +1,119 @@
+//! Accuracy and speed of tessera mode against the panoptes-compatible mode on simulated campaigns.
+//!
+//! ```text
+//! cargo run --release -p tessera-consensus --example evaluate -- [--tiles 20] [--answers 3,5,8] [--seeds 1,2,3]
+//!     [--panoptes-eps 10] [--panoptes-min-samples 3]
+//! cargo run --release -p tessera-consensus --example evaluate -- --speed --tiles 633 --answers 5
+//! ```
+//! The match radius is the clustering radius (eps = 10 px × 0.5 m = 5 m).
+#![expect(clippy::cast_precision_loss, reason = "counts are small")]
+#![expect(clippy::print_stdout, reason = "an example reports on stdout")]
+
+use std::time::Instant;
+
+use tessera_consensus::eval::{Scores, panoptes_sites, score, tessera_sites};
+use tessera_consensus::sim::{SimParams, simulate};
+use tessera_consensus::{ConsensusParams, PanoptesParams, panoptes, run};
+
+fn arg<T: std::str::FromStr>(args: &[String], name: &str, default: T) -> T {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn list(args: &[String], name: &str, default: &str) -> Vec<u64> {
+    let raw: String = arg(args, name, default.to_owned());
+    raw.split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect()
+}
+
+fn mean(xs: &[Scores], f: impl Fn(&Scores) -> f64) -> f64 {
+    xs.iter().map(f).sum::<f64>() / xs.len().max(1) as f64
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().collect();
+    let tiles: u32 = arg(&args, "--tiles", 20);
+    let answers = list(&args, "--answers", "3,5,8");
+    let seeds = list(&args, "--seeds", "1,2,3");
+    let params = ConsensusParams::default();
+    let pp = PanoptesParams {
+        eps: arg(&args, "--panoptes-eps", 10.0),
+        min_samples: arg(&args, "--panoptes-min-samples", 3),
+    };
+    let radius = 10.0 * 0.5;
+    if args.iter().any(|a| a == "--speed") {
+        for &k in &answers {
+            let sp = SimParams {
+                tiles_x: tiles,
+                tiles_y: tiles,
+                answers_per_tile: usize::try_from(k)?,
+                ..SimParams::default()
+            };
+            let t0 = Instant::now();
+            let (input, truth) = simulate(&sp, seeds[0])?;
+            let sim_s = t0.elapsed().as_secs_f64();
+            let t1 = Instant::now();
+            let out = run(&input, &params)?;
+            let secs = t1.elapsed().as_secs_f64();
+            let s = score(&tessera_sites(&out), &truth, radius);
+            println!(
+                "tasks={} answers={} marks={} sites={} simulate_s={sim_s:.2} consensus_s={secs:.3} answers_per_s={:.0} em_iterations={} precision={:.4} recall={:.4}",
+                input.tasks.len(),
+                input.answers.len(),
+                out.summary.marks,
+                out.sites.len(),
+                input.answers.len() as f64 / secs,
+                out.summary.em_iterations,
+                s.precision,
+                s.recall
+            );
+        }
+        return Ok(());
+    }
+    println!(
+        "{}×{} tiles of 256 px (overlap 32), seeds {seeds:?}; panoptes eps={} min_samples={}",
+        tiles, tiles, pp.eps, pp.min_samples
+    );
+    println!(
+        "| answers/tile | tessera P | tessera R | tessera F1 | tessera class acc | panoptes P | panoptes R | panoptes F1 | panoptes class acc |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|");
+    for &k in &answers {
+        let (mut ts, mut ps) = (Vec::new(), Vec::new());
+        for &seed in &seeds {
+            let sp = SimParams {
+                tiles_x: tiles,
+                tiles_y: tiles,
+                answers_per_tile: usize::try_from(k)?,
+                ..SimParams::default()
+            };
+            let (input, truth) = simulate(&sp, seed)?;
+            ts.push(score(
+                &tessera_sites(&run(&input, &params)?),
+                &truth,
+                radius,
+            ));
+            ps.push(score(
+                &panoptes_sites(&panoptes::reduce(&input, &pp)?, &input),
+                &truth,
+                radius,
+            ));
+        }
+        println!(
+            "| {k} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} |",
+            mean(&ts, |s| s.precision),
+            mean(&ts, |s| s.recall),
+            mean(&ts, |s| s.f1),
+            mean(&ts, |s| s.class_accuracy),
+            mean(&ps, |s| s.precision),
+            mean(&ps, |s| s.recall),
+            mean(&ps, |s| s.f1),
+            mean(&ps, |s| s.class_accuracy),
+        );
+    }
+    Ok(())
+}

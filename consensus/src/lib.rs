@@ -1,0 +1,30 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![expect(
+    clippy::cast_precision_loss,
+    reason = "counts of answers and marks stay far below 2^52"
+)]
+
+mod agreement;
+mod error;
+pub mod eval;
+mod geo;
+mod hash;
+mod jsonl;
+mod output;
+pub mod panoptes;
+mod par;
+mod params;
+pub mod sim;
+mod tessera;
+mod types;
+
+pub use agreement::task_agreement;
+pub use error::{ConsensusError, ConsensusResult};
+pub use jsonl::{InputReport, read_jsonl, write_input_jsonl, write_jsonl};
+pub use output::{Output, Site, SitePosition, Summary, TaskVerdict, VolunteerEstimate};
+pub use params::{ConsensusParams, PanoptesParams};
+pub use tessera::{LonLatBox, Reliabilities, run, run_region};
+pub use types::{
+    Answer, DamageClass, Footprint, Id, Input, Mark, Response, Task, TaskId, VolunteerId,
+};

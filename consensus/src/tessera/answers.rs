@@ -1,0 +1,138 @@
+//! Answers in canonical form: validated, volunteers interned in id order, one answer per
+//! (task, volunteer), sorted. Everything order-dependent in the input is removed here.
+
+use std::cmp::Ordering;
+use std::ops::Range;
+
+use super::prepare::Kind;
+use crate::hash::FxHashMap;
+use crate::output::Summary;
+use crate::types::{Input, Mark, Response, Task, TaskId, VolunteerId};
+
+/// One validated answer.
+#[derive(Debug)]
+pub(super) struct Pending {
+    pub task: u32,
+    pub volunteer: u32,
+    pub kind: Kind,
+    /// Range into [`Canonical::marks`].
+    pub marks: Range<usize>,
+}
+
+/// The answers of a campaign in canonical order.
+#[derive(Debug)]
+pub(super) struct Canonical<'a> {
+    /// Volunteer ids, sorted; answers refer to them by index.
+    pub volunteers: Vec<VolunteerId>,
+    /// One answer per (task, volunteer), sorted by (task, volunteer).
+    pub answers: Vec<Pending>,
+    /// Valid marks with their class index; each answer's marks sorted by position.
+    pub marks: Vec<(&'a Mark, u8)>,
+}
+
+fn cmp_marks(a: &Mark, b: &Mark) -> Ordering {
+    a.x.total_cmp(&b.x)
+        .then(a.y.total_cmp(&b.y))
+        .then_with(|| a.class.cmp(&b.class))
+}
+
+/// Canonical order of two answers' contents, so duplicates resolve the same way in any order.
+fn cmp_response(a: &[(&Mark, u8)], ak: Kind, b: &[(&Mark, u8)], bk: Kind) -> Ordering {
+    let rank = |k| match k {
+        Kind::Marks => 0,
+        Kind::NothingHere => 1,
+        Kind::CantTell => 2,
+    };
+    rank(ak).cmp(&rank(bk)).then_with(|| {
+        a.len().cmp(&b.len()).then_with(|| {
+            a.iter()
+                .zip(b)
+                .map(|(x, y)| cmp_marks(x.0, y.0))
+                .find(|o| o.is_ne())
+                .unwrap_or(Ordering::Equal)
+        })
+    })
+}
+
+fn kind_of(r: &Response) -> Kind {
+    match r {
+        Response::Marks(m) if !m.is_empty() => Kind::Marks,
+        Response::Marks(_) | Response::NothingHere => Kind::NothingHere,
+        Response::CantTell => Kind::CantTell,
+    }
+}
+
+/// Validates, interns and orders `input`'s answers. `tasks` are the campaign's tasks (sorted,
+/// distinct) and `task_index` maps their ids to positions; answers to other tasks, marks
+/// outside their tile or of unknown classes, and duplicate answers are dropped and counted.
+pub(super) fn canonical<'a>(
+    input: &'a Input,
+    tasks: &[&Task],
+    task_index: &FxHashMap<&TaskId, u32>,
+    class_index: &FxHashMap<&str, u8>,
+    summary: &mut Summary,
+) -> Canonical<'a> {
+    // Volunteers get provisional numbers in order of appearance; only the distinct ids are
+    // sorted, then renumbered.
+    let mut seen: FxHashMap<&VolunteerId, u32> = FxHashMap::default();
+    let mut ids: Vec<&VolunteerId> = Vec::new();
+    let mut answers = Vec::with_capacity(input.answers.len());
+    let mut marks: Vec<(&Mark, u8)> = Vec::new();
+    for a in &input.answers {
+        let Some(&task) = task_index.get(&a.task) else {
+            summary.skipped_unknown_task += 1;
+            continue;
+        };
+        let volunteer = *seen.entry(&a.volunteer).or_insert_with(|| {
+            ids.push(&a.volunteer);
+            u32::try_from(ids.len() - 1).unwrap_or(u32::MAX)
+        });
+        let mut kind = kind_of(&a.response);
+        let start = marks.len();
+        if let Response::Marks(ms) = &a.response {
+            let t = tasks[task as usize];
+            for m in ms {
+                if t.check_mark(m).is_err() {
+                    summary.invalid_marks += 1;
+                } else if let Some(&class) = class_index.get(m.class.0.as_str()) {
+                    marks.push((m, class));
+                } else {
+                    summary.unknown_class_marks += 1;
+                }
+            }
+            marks[start..].sort_by(|x, y| cmp_marks(x.0, y.0));
+            if marks.len() == start && kind == Kind::Marks {
+                // Every mark was invalid: we do not know what the volunteer saw.
+                kind = Kind::CantTell;
+            }
+        }
+        answers.push(Pending {
+            task,
+            volunteer,
+            kind,
+            marks: start..marks.len(),
+        });
+    }
+    let mut order: Vec<u32> = (0..u32::try_from(ids.len()).unwrap_or(u32::MAX)).collect();
+    order.sort_unstable_by(|&a, &b| ids[a as usize].cmp(ids[b as usize]));
+    let mut rank = vec![0u32; ids.len()];
+    for (r, &p) in (0u32..).zip(&order) {
+        rank[p as usize] = r;
+    }
+    for a in &mut answers {
+        a.volunteer = rank[a.volunteer as usize];
+    }
+    answers.sort_unstable_by(|a, b| {
+        (a.task, a.volunteer).cmp(&(b.task, b.volunteer)).then_with(|| {
+            cmp_response(&marks[a.marks.clone()], a.kind, &marks[b.marks.clone()], b.kind)
+        })
+    });
+    let before = answers.len();
+    answers.dedup_by(|a, b| a.task == b.task && a.volunteer == b.volunteer);
+    summary.duplicate_answers = before - answers.len();
+    Canonical {
+        volunteers: order.iter().map(|&p| ids[p as usize].clone()).collect(),
+        answers,
+        marks,
+    }
+}

@@ -1,0 +1,198 @@
+//! From cluster labels to candidate sites: one vote per volunteer, a robust centre, the
+//! volunteers who saw the spot (exposure, see `exposure`), and gold anchors.
+
+use super::cluster::{NOISE, dbscan_distinct};
+use super::exposure::{add_gold, expose, tasks_of};
+use super::index::FootprintIndex;
+use super::prepare::Campaign;
+use crate::geo::geometric_median;
+use crate::par::map_blocks;
+
+/// Candidates per parallel block (large enough to amortise scheduling, small enough to balance).
+pub(super) const BLOCK: usize = 2048;
+
+/// One volunteer's vote on a candidate: the mean of their marks in it and their usual class.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Vote {
+    pub volunteer: u32,
+    pub p: [f64; 2],
+    pub class: u8,
+}
+
+/// Many short lists in one allocation: list `i` is `items[at[i]..at[i + 1]]`.
+#[derive(Debug, Clone)]
+pub(crate) struct Flat<T> {
+    pub items: Vec<T>,
+    at: Vec<usize>,
+}
+
+impl<T> Default for Flat<T> {
+    fn default() -> Self {
+        Self {
+            items: Vec::new(),
+            at: vec![0],
+        }
+    }
+}
+
+impl<T> Flat<T> {
+    /// Ends the current list: the items pushed since the last `close` form list `len()`.
+    pub(crate) fn close(&mut self) {
+        self.at.push(self.items.len());
+    }
+
+    pub(crate) fn get(&self, i: usize) -> &[T] {
+        &self.items[self.at[i]..self.at[i + 1]]
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &[T]> {
+        self.at.windows(2).map(|w| &self.items[w[0]..w[1]])
+    }
+
+    /// Appends `other`'s lists after this one's.
+    pub(crate) fn append(&mut self, other: Flat<T>) {
+        let base = self.items.len();
+        self.items.extend(other.items);
+        self.at.extend(other.at[1..].iter().map(|a| a + base));
+    }
+
+    /// Concatenates blocks of lists, in order.
+    pub(crate) fn concat(blocks: impl IntoIterator<Item = Flat<T>>) -> Self {
+        let mut all = Self::default();
+        for b in blocks {
+            all.append(b);
+        }
+        all
+    }
+}
+
+/// Every candidate site, stored flat (one allocation per field, not per candidate).
+#[derive(Debug, Default)]
+pub(crate) struct Candidates {
+    /// Sorted by volunteer, one per volunteer.
+    pub votes: Flat<Vote>,
+    /// Unweighted geometric median of the votes (gold position for an unmarked gold site).
+    pub centre: Vec<[f64; 2]>,
+    /// Volunteers who saw the centre, sorted, with whether they marked the candidate.
+    pub exposed: Flat<(u32, bool)>,
+    /// Tasks whose footprint contains the centre, sorted.
+    pub tasks: Flat<u32>,
+    /// Known truth from gold tasks.
+    pub fixed: Vec<Option<bool>>,
+}
+
+impl Candidates {
+    pub(crate) fn len(&self) -> usize {
+        self.centre.len()
+    }
+
+    pub(crate) fn votes(&self, i: usize) -> &[Vote] {
+        self.votes.get(i)
+    }
+
+    pub(crate) fn exposed(&self, i: usize) -> &[(u32, bool)] {
+        self.exposed.get(i)
+    }
+
+    pub(crate) fn tasks(&self, i: usize) -> &[u32] {
+        self.tasks.get(i)
+    }
+}
+
+/// Appends one volunteer's vote per volunteer among `marks` (sorted here) to `votes`.
+fn votes_of(c: &Campaign, marks: &mut [u32], counts: &mut Vec<usize>, votes: &mut Vec<Vote>) {
+    marks.sort_unstable_by_key(|&i| (c.marks[i as usize].volunteer, i));
+    for group in
+        marks.chunk_by(|&a, &b| c.marks[a as usize].volunteer == c.marks[b as usize].volunteer)
+    {
+        let n = group.len() as f64;
+        let mut p = [0.0; 2];
+        counts.clear();
+        counts.resize(c.classes.len(), 0);
+        for &i in group {
+            let m = &c.marks[i as usize];
+            p[0] += m.p[0] / n;
+            p[1] += m.p[1] / n;
+            counts[m.class as usize] += 1;
+        }
+        let best = counts.iter().max().copied().unwrap_or(0);
+        let class = counts.iter().position(|&k| k == best).unwrap_or(0);
+        let class = u8::try_from(class).unwrap_or(0);
+        votes.push(Vote {
+            volunteer: c.marks[group[0] as usize].volunteer,
+            p,
+            class,
+        });
+    }
+}
+
+/// Mark indices grouped by label: each cluster's marks (ascending), clusters in label order,
+/// then every noise mark on its own. A counting sort, linear in the number of marks.
+fn groups(labels: &[u32]) -> (Vec<u32>, Vec<usize>) {
+    let clusters = labels
+        .iter()
+        .filter(|&&l| l != NOISE)
+        .map(|&l| l as usize + 1)
+        .max()
+        .unwrap_or(0);
+    let mut at = vec![0usize; clusters + 1];
+    for &l in labels.iter().filter(|&&l| l != NOISE) {
+        at[l as usize + 1] += 1;
+    }
+    for k in 1..at.len() {
+        at[k] += at[k - 1];
+    }
+    let clustered = at[clusters];
+    let mut order = vec![0u32; labels.len()];
+    let mut fill = at.clone();
+    let mut noise = clustered;
+    for (i, &l) in (0u32..).zip(labels) {
+        if l == NOISE {
+            order[noise] = i;
+            noise += 1;
+        } else {
+            order[fill[l as usize]] = i;
+            fill[l as usize] += 1;
+        }
+    }
+    at.extend(clustered + 1..=labels.len());
+    (order, at)
+}
+
+/// Clusters the campaign's marks and builds every candidate (multi-volunteer clusters, single
+/// marks, and gold sites nobody marked), with exposure.
+pub(crate) fn candidates(
+    c: &Campaign,
+    min_volunteers: usize,
+    index: &FootprintIndex,
+) -> Candidates {
+    let points: Vec<([f64; 2], u32)> = c.marks.iter().map(|m| (m.p, m.volunteer)).collect();
+    let labels = dbscan_distinct(&points, c.eps, min_volunteers);
+    let (order, at) = groups(&labels);
+    let blocks = map_blocks(at.len() - 1, BLOCK, |range| {
+        let mut votes = Flat::default();
+        let mut centre = Vec::with_capacity(range.len());
+        let (mut counts, mut pts, mut marks) = (Vec::new(), Vec::new(), Vec::new());
+        for g in range {
+            marks.clear();
+            marks.extend_from_slice(&order[at[g]..at[g + 1]]);
+            let first = votes.items.len();
+            votes_of(c, &mut marks, &mut counts, &mut votes.items);
+            votes.close();
+            pts.clear();
+            pts.extend(votes.items[first..].iter().map(|v| (v.p, 1.0)));
+            centre.push(geometric_median(&pts));
+        }
+        (votes, centre)
+    });
+    let mut out = Candidates::default();
+    for (votes, centre) in blocks {
+        out.votes.append(votes);
+        out.centre.extend(centre);
+    }
+    out.fixed = vec![None; out.len()];
+    out.tasks = tasks_of(c, index, &out.centre);
+    add_gold(c, index, &mut out);
+    out.exposed = expose(c, &out);
+    out
+}

@@ -1,0 +1,92 @@
+//! Who saw a candidate (exposure), and gold anchors.
+
+use super::candidates::{BLOCK, Candidates, Flat};
+use super::index::FootprintIndex;
+use super::prepare::{Campaign, Kind};
+use crate::geo::dist2;
+use crate::par::map_blocks;
+
+/// The tasks whose footprint contains each point, sorted.
+pub(super) fn tasks_of(c: &Campaign, index: &FootprintIndex, points: &[[f64; 2]]) -> Flat<u32> {
+    Flat::concat(map_blocks(points.len(), BLOCK, |range| {
+        let mut tasks = Flat::default();
+        for &p in &points[range] {
+            index.tasks_at(c, p, &mut tasks.items);
+            tasks.close();
+        }
+        tasks
+    }))
+}
+
+/// Who saw each candidate: its markers, and everyone who answered a task containing its centre
+/// (not can't-tell); sorted by volunteer, with whether they marked it.
+pub(super) fn expose(c: &Campaign, cands: &Candidates) -> Flat<(u32, bool)> {
+    Flat::concat(map_blocks(cands.len(), BLOCK, |range| {
+        let mut exposed = Flat::default();
+        let mut seen: Vec<(u32, bool)> = Vec::new();
+        for i in range {
+            seen.clear();
+            seen.extend(cands.votes(i).iter().map(|v| (v.volunteer, true)));
+            for &t in cands.tasks(i) {
+                seen.extend(
+                    c.answers[c.tasks[t as usize].answers.clone()]
+                        .iter()
+                        .filter(|a| a.kind != Kind::CantTell)
+                        .map(|a| (a.volunteer, false)),
+                );
+            }
+            // Marked entries sort after unmarked ones of the same volunteer; keep the last.
+            seen.sort_unstable();
+            seen.dedup_by(|later, earlier| {
+                if later.0 == earlier.0 {
+                    earlier.1 |= later.1;
+                    true
+                } else {
+                    false
+                }
+            });
+            exposed.items.extend_from_slice(&seen);
+            exposed.close();
+        }
+        exposed
+    }))
+}
+
+/// Fixes candidates inside gold tasks to the known truth and adds gold sites nobody marked,
+/// so those who missed them are counted as misses.
+pub(super) fn add_gold(c: &Campaign, index: &FootprintIndex, out: &mut Candidates) {
+    let eps2 = c.eps * c.eps;
+    // `matched[gold_at[t] + k]`: gold site k of task t is within eps of a candidate.
+    let mut gold_at = Vec::with_capacity(c.tasks.len() + 1);
+    gold_at.push(0);
+    for t in &c.tasks {
+        gold_at.push(gold_at[gold_at.len() - 1] + t.gold.as_ref().map_or(0, Vec::len));
+    }
+    let mut matched = vec![false; gold_at[c.tasks.len()]];
+    for (i, tasks) in out.tasks.iter().enumerate() {
+        let centre = out.centre[i];
+        for &t in tasks {
+            let Some(gold) = &c.tasks[t as usize].gold else {
+                continue;
+            };
+            let mut hit = false;
+            for (k, (g, _)) in gold.iter().enumerate() {
+                if dist2(*g, centre) <= eps2 {
+                    matched[gold_at[t as usize] + k] = true;
+                    hit = true;
+                }
+            }
+            out.fixed[i] = Some(out.fixed[i].unwrap_or(false) | hit);
+        }
+    }
+    for (t, task) in c.tasks.iter().enumerate() {
+        let flags = &matched[gold_at[t]..gold_at[t + 1]];
+        for ((g, _), _) in task.gold.iter().flatten().zip(flags).filter(|(_, m)| !**m) {
+            out.votes.close();
+            out.centre.push(*g);
+            out.fixed.push(Some(true));
+            index.tasks_at(c, *g, &mut out.tasks.items);
+            out.tasks.close();
+        }
+    }
+}

@@ -1,0 +1,171 @@
+//! Turns an [`Input`] into a validated, canonically ordered, metric [`Campaign`].
+//!
+//! Everything order-dependent is removed here: tasks are sorted by id, volunteers by id,
+//! answers by (task, volunteer) and each answer's marks by position, so the rest of the
+//! pipeline gives the same result whatever the order of the input lines.
+
+use super::answers::canonical;
+use super::layout::{layout_tasks, pixel_to_plane};
+use crate::error::ConsensusResult;
+use crate::geo::{LocalProjection, Quad};
+use crate::hash::FxHashMap;
+use crate::output::Summary;
+use crate::params::ConsensusParams;
+use crate::types::{Input, Response, Task, TaskId, VolunteerId};
+
+/// What an answer said, after validation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Marks,
+    NothingHere,
+    CantTell,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct CTask {
+    pub id: TaskId,
+    pub quad: Quad,
+    pub width: u32,
+    pub height: u32,
+    /// Gold sites (metric position, class index); `Some(empty)` is a gold "nothing here".
+    pub gold: Option<Vec<([f64; 2], u8)>>,
+    /// Range into [`Campaign::answers`].
+    pub answers: std::ops::Range<usize>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CAnswer {
+    pub task: u32,
+    pub volunteer: u32,
+    pub kind: Kind,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CMark {
+    pub p: [f64; 2],
+    pub class: u8,
+    pub volunteer: u32,
+    pub task: u32,
+}
+
+/// A validated campaign in one metric plane.
+#[derive(Debug)]
+pub(crate) struct Campaign {
+    /// `None`: pixel space, each task laid out on its own patch of the plane.
+    pub projection: Option<LocalProjection>,
+    pub eps: f64,
+    pub tasks: Vec<CTask>,
+    pub volunteers: Vec<VolunteerId>,
+    pub answers: Vec<CAnswer>,
+    pub marks: Vec<CMark>,
+    pub classes: Vec<String>,
+    pub summary: Summary,
+}
+
+/// Validates `input` against `params` and lays it out in one metric plane.
+pub(crate) fn prepare(input: &Input, params: &ConsensusParams) -> ConsensusResult<Campaign> {
+    params.validate()?;
+    let mut summary = Summary {
+        mode: "tessera".into(),
+        tasks: input.tasks.len(),
+        answers: input.answers.len(),
+        ..Summary::default()
+    };
+    let mut tasks: Vec<&Task> = input.tasks.iter().collect();
+    tasks.sort_by(|a, b| a.id.cmp(&b.id));
+    let before = tasks.len();
+    tasks.dedup_by(|a, b| a.id == b.id);
+    summary.duplicate_tasks = before - tasks.len();
+    let (projection, quads, eps) = layout_tasks(&tasks, params)?;
+    let task_index: FxHashMap<&TaskId, u32> =
+        tasks.iter().zip(0u32..).map(|(t, i)| (&t.id, i)).collect();
+    let class_index: FxHashMap<&str, u8> = params
+        .classes
+        .iter()
+        .zip(0u8..)
+        .map(|(c, i)| (c.as_str(), i))
+        .collect();
+    let canon = canonical(input, &tasks, &task_index, &class_index, &mut summary);
+    let ctasks = campaign_tasks(&tasks, &quads, &class_index);
+
+    let mut answers = Vec::with_capacity(canon.answers.len());
+    let mut marks = Vec::with_capacity(canon.marks.len());
+    for p in &canon.answers {
+        let ct = &ctasks[p.task as usize];
+        for &(m, class) in &canon.marks[p.marks.clone()] {
+            marks.push(CMark {
+                p: pixel_to_plane(ct, m),
+                class,
+                volunteer: p.volunteer,
+                task: p.task,
+            });
+        }
+        if p.kind == Kind::CantTell {
+            summary.cant_tell += 1;
+        }
+        answers.push(CAnswer {
+            task: p.task,
+            volunteer: p.volunteer,
+            kind: p.kind,
+        });
+    }
+    let mut ctasks = ctasks;
+    let mut start = 0;
+    for (i, ct) in ctasks.iter_mut().enumerate() {
+        let end = start
+            + answers[start..]
+                .iter()
+                .take_while(|a| a.task as usize == i)
+                .count();
+        ct.answers = start..end;
+        start = end;
+    }
+    summary.answers_used = answers.len();
+    summary.marks = marks.len();
+    summary.eps = eps;
+    Ok(Campaign {
+        projection,
+        eps,
+        tasks: ctasks,
+        volunteers: canon.volunteers,
+        answers,
+        marks,
+        classes: params.classes.clone(),
+        summary,
+    })
+}
+
+/// The campaign's tasks in the plane, with their gold sites (valid marks of known classes).
+fn campaign_tasks(
+    tasks: &[&Task],
+    quads: &[Quad],
+    class_index: &FxHashMap<&str, u8>,
+) -> Vec<CTask> {
+    tasks
+        .iter()
+        .zip(quads)
+        .map(|(t, q)| {
+            let mut ct = CTask {
+                id: t.id.clone(),
+                quad: *q,
+                width: t.width,
+                height: t.height,
+                gold: None,
+                answers: 0..0,
+            };
+            ct.gold = t.gold.as_ref().map(|g| match g {
+                Response::Marks(ms) => ms
+                    .iter()
+                    .filter(|m| t.check_mark(m).is_ok())
+                    .filter_map(|m| {
+                        class_index
+                            .get(m.class.0.as_str())
+                            .map(|&c| (pixel_to_plane(&ct, m), c))
+                    })
+                    .collect(),
+                Response::NothingHere | Response::CantTell => Vec::new(),
+            });
+            ct
+        })
+        .collect()
+}

@@ -1,0 +1,303 @@
+//! The tiling pipeline: frame in, tiles and manifest records out.
+//!
+//! Work goes one tile row at a time: the band cache decodes the chunk rows under it (in parallel),
+//! then the row's tiles are cut, checked for nodata, encoded and stored in parallel. Memory is a few
+//! full-width bands, whatever the frame height.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::display::Pixels;
+use crate::encode::{TileFormat, encode};
+use crate::error::{TilerError, TilerResult};
+use crate::frame::Frame;
+use crate::grid::{TileGrid, TileWindow};
+use crate::manifest::{TileRecord, to_jsonl};
+use crate::raster::BandCache;
+use crate::resample::{PixelMap, Resampling};
+use crate::store::TileStore;
+
+/// Tiling options. `Default` gives 256 px tiles, 32 px overlap, JPEG q85, skip ≥ 90 % nodata.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TileOptions {
+    /// Tile side S in pixels.
+    pub tile_size: u32,
+    /// Overlap O between neighbouring tiles (stride S−O).
+    pub overlap: u32,
+    /// Output format.
+    pub format: TileFormat,
+    /// JPEG quality 1–100.
+    pub quality: u8,
+    /// Skip tiles whose nodata share is at least this (0–1).
+    pub nodata_threshold: f64,
+    /// Worker threads; `None` uses all cores.
+    pub threads: Option<usize>,
+    /// Sampling of before-tiles when the frames' grids differ.
+    pub resampling: Resampling,
+}
+
+impl Default for TileOptions {
+    fn default() -> Self {
+        Self {
+            tile_size: 256,
+            overlap: 32,
+            format: TileFormat::Jpeg,
+            quality: 85,
+            nodata_threshold: 0.9,
+            threads: None,
+            resampling: Resampling::Bilinear,
+        }
+    }
+}
+
+/// What a tiling run did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct TileSummary {
+    /// Frames tiled.
+    pub frames: u64,
+    /// Tiles in the grid(s).
+    pub tiles_total: u64,
+    /// Tiles written (after-tiles; their before-tiles are counted in `bytes` only).
+    pub tiles_written: u64,
+    /// Tiles skipped as mostly nodata.
+    pub tiles_skipped: u64,
+    /// Bytes written (tiles, before-tiles and manifest).
+    pub bytes: u64,
+    /// Wall time in seconds.
+    pub seconds: f64,
+    /// The manifest rows, in grid order (row-major).
+    pub records: Vec<TileRecord>,
+}
+
+impl TileSummary {
+    /// Adds another frame's summary (for multi-frame runs).
+    pub fn absorb(&mut self, other: Self) {
+        self.frames += other.frames;
+        self.tiles_total += other.tiles_total;
+        self.tiles_written += other.tiles_written;
+        self.tiles_skipped += other.tiles_skipped;
+        self.bytes += other.bytes;
+        self.seconds += other.seconds;
+        self.records.extend(other.records);
+    }
+}
+
+fn check_id(path: &std::path::Path, id: &str) -> TilerResult<()> {
+    let ok = !id.is_empty()
+        && !id.starts_with('.')
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
+    if ok {
+        Ok(())
+    } else {
+        Err(TilerError::InvalidOption {
+            path: path.to_path_buf(),
+            detail: format!("frame id `{id}` must be [A-Za-z0-9._-] and not start with '.'"),
+        })
+    }
+}
+
+/// Cuts `after` into tiles, stores them (and, with `before`, a before-tile per tile over the same
+/// ground) in `store`, writes `tiles/{frame_id}/manifest.jsonl` last, and returns the records.
+///
+/// `progress(done, total)` is called from worker threads after each tile.
+///
+/// # Errors
+/// Any [`TilerError`] from reading, encoding or storing. Tiles written before the error are
+/// complete files, but the frame's manifest is not written, so the frame is not marked done.
+///
+/// # Panics
+/// Never on valid frames; rayon re-raises a panic from a worker thread.
+pub fn tile_frame(
+    after: &Frame,
+    before: Option<&Frame>,
+    frame_id: &str,
+    before_id: Option<&str>,
+    opts: &TileOptions,
+    store: &dyn TileStore,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> TilerResult<TileSummary> {
+    let path = &after.info().path;
+    check_id(path, frame_id)?;
+    let before = match (before, before_id) {
+        (Some(b), Some(id)) => {
+            check_id(path, id)?;
+            Some((b, id, PixelMap::new(after, b)?))
+        }
+        (Some(b), None) => Some((b, "before", PixelMap::new(after, b)?)),
+        (None, _) => None,
+    };
+    if !(0.0..=1.0).contains(&opts.nodata_threshold) {
+        return Err(TilerError::InvalidOption {
+            path: path.clone(),
+            detail: "nodata_threshold must be within 0..=1".into(),
+        });
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.threads.unwrap_or(0))
+        .build()
+        .map_err(|e| TilerError::InvalidOption {
+            path: path.clone(),
+            detail: e.to_string(),
+        })?;
+    let started = Instant::now();
+    let (width, height) = after.source().size();
+    let grid = TileGrid::new(width, height, opts.tile_size, opts.overlap).map_err(|_| {
+        TilerError::InvalidOption {
+            path: path.clone(),
+            detail: format!("tile size {} / overlap {}", opts.tile_size, opts.overlap),
+        }
+    })?;
+    let total = grid.len();
+    let done = AtomicU64::new(0);
+    let mut summary = TileSummary {
+        frames: 1,
+        tiles_total: total,
+        ..TileSummary::default()
+    };
+    pool.install(|| -> TilerResult<()> {
+        let mut cache = BandCache::new(after.source());
+        let mut before_cache = before.as_ref().map(|(b, _, _)| BandCache::new(b.source()));
+        for row in 0..grid.rows() {
+            let y0 = row * grid.stride();
+            let band = cache.read_rows(y0, grid.size())?;
+            let before_band = match (&before, before_cache.as_mut()) {
+                (Some((b, _, map)), Some(bc)) => {
+                    let (lo, hi) = map.rows_needed(width, y0, grid.size());
+                    let bh = f64::from(b.info().height);
+                    #[expect(
+                        clippy::cast_possible_truncation,
+                        clippy::cast_sign_loss,
+                        reason = "clamped to the frame height"
+                    )]
+                    let (by0, by1) = (
+                        lo.floor().clamp(0.0, bh) as u32,
+                        hi.ceil().clamp(0.0, bh) as u32,
+                    );
+                    Some((bc.read_rows(by0, by1 - by0)?, i64::from(by0)))
+                }
+                _ => None,
+            };
+            let results = (0..grid.cols())
+                .into_par_iter()
+                .map(|col| {
+                    let win = grid.window(col, row);
+                    let out = cut_one(
+                        after,
+                        frame_id,
+                        &win,
+                        &band,
+                        opts,
+                        store,
+                        before.as_ref().zip(before_band.as_ref()),
+                    );
+                    progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+                    out
+                })
+                .collect::<TilerResult<Vec<_>>>()?;
+            for r in results {
+                match r {
+                    Some((rec, bytes)) => {
+                        summary.tiles_written += 1;
+                        summary.bytes += bytes;
+                        summary.records.push(rec);
+                    }
+                    None => summary.tiles_skipped += 1,
+                }
+            }
+        }
+        Ok(())
+    })?;
+    let manifest = to_jsonl(&summary.records);
+    store.put(
+        &format!("tiles/{frame_id}/manifest.jsonl"),
+        manifest.as_bytes(),
+    )?;
+    summary.bytes += manifest.len() as u64;
+    summary.seconds = started.elapsed().as_secs_f64();
+    Ok(summary)
+}
+
+type BeforeCtx<'a, 'b> = (&'b (&'a Frame, &'a str, PixelMap<'a>), &'b (Pixels, i64));
+
+/// Cuts, encodes and stores one tile (and its before-tile). `None` when skipped as nodata.
+fn cut_one(
+    after: &Frame,
+    frame_id: &str,
+    win: &TileWindow,
+    band: &Pixels,
+    opts: &TileOptions,
+    store: &dyn TileStore,
+    before: Option<BeforeCtx<'_, '_>>,
+) -> TilerResult<Option<(TileRecord, u64)>> {
+    let s = opts.tile_size as usize;
+    let (w, h) = (win.w as usize, win.h as usize);
+    let mut tile = Pixels::new(s, s, band.channels);
+    tile.blit(band, (win.x as usize, 0), (0, 0), (w, h));
+    let empty = band.valid.as_ref().map_or(0, |v| {
+        (0..h)
+            .map(|r| {
+                w - v[r * band.width + win.x as usize..][..w]
+                    .iter()
+                    .map(|&m| usize::from(m))
+                    .sum::<usize>()
+            })
+            .sum::<usize>()
+    });
+    #[expect(clippy::cast_precision_loss, reason = "pixel counts")]
+    let nodata_fraction = empty as f64 / (w * h).max(1) as f64;
+    if nodata_fraction >= opts.nodata_threshold && empty > 0 {
+        return Ok(None);
+    }
+    let ext = opts.format.extension();
+    let key = format!("tiles/{frame_id}/{}/{}.{ext}", win.col, win.row);
+    let path = &after.info().path;
+    let bytes = encode(&tile, opts.format, opts.quality).map_err(|detail| TilerError::Encode {
+        path: path.clone(),
+        key: key.clone(),
+        detail,
+    })?;
+    store.put(&key, &bytes)?;
+    let mut total = bytes.len() as u64;
+    let size = f64::from(opts.tile_size);
+    let footprint = after.footprint(f64::from(win.x), f64::from(win.y), size, size)?;
+    let mut rec = TileRecord {
+        id: format!("{frame_id}/{}/{}", win.col, win.row),
+        frame: frame_id.to_owned(),
+        col: win.col,
+        row: win.row,
+        key,
+        size: opts.tile_size,
+        window: win.into(),
+        footprint,
+        nodata_fraction,
+        edge: win.edge,
+        bytes: bytes.len() as u64,
+        before_frame: None,
+        before_key: None,
+        before_nodata_fraction: None,
+    };
+    if let Some(((b, before_id, map), (bband, by0))) = before {
+        let (btile, frac) = map.cut(bband, *by0, (win.x, win.y), opts.tile_size, opts.resampling);
+        let bkey = format!(
+            "tiles/{frame_id}/before/{before_id}/{}/{}.{ext}",
+            win.col, win.row
+        );
+        let before_bytes =
+            encode(&btile, opts.format, opts.quality).map_err(|detail| TilerError::Encode {
+                path: b.info().path.clone(),
+                key: bkey.clone(),
+                detail,
+            })?;
+        store.put(&bkey, &before_bytes)?;
+        total += before_bytes.len() as u64;
+        rec.before_frame = Some((*before_id).to_owned());
+        rec.before_key = Some(bkey);
+        rec.before_nodata_fraction = Some(frac);
+    }
+    Ok(Some((rec, total)))
+}
