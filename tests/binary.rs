@@ -12,121 +12,17 @@
 mod common;
 
 use std::io::Write as _;
-use std::net::TcpListener;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
 
+use common::server::Server;
 use rstest::rstest;
-use serde_json::{Value, json};
+use serde_json::json;
 use tessera_server::db::Backend;
 use tessera_server::db::testdb::TestDatabase;
 
 const BIN: &str = env!("CARGO_BIN_EXE_tessera");
 const PASSWORD: &str = "a long enough password";
-
-/// A running `tessera serve`, killed on drop; its log is kept for inspection.
-struct Server {
-    child: Child,
-    base: String,
-    log: std::path::PathBuf,
-}
-
-impl Server {
-    fn start(data_dir: &Path, database_url: Option<&str>) -> Self {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let log = data_dir.join(format!("serve-{port}.log"));
-        let mut cmd = Command::new(BIN);
-        cmd.args([
-            "serve",
-            "--bind",
-            &format!("127.0.0.1:{port}"),
-            "--workers",
-            "2",
-        ])
-        .arg("--data-dir")
-        .arg(data_dir)
-        .env_remove("DATABASE_URL")
-        .env_remove("TESSERA_JWT_SECRET")
-        .env("RUST_LOG", "debug")
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&log).unwrap());
-        if let Some(url) = database_url {
-            cmd.args(["--database-url", url]);
-        }
-        let server = Self {
-            child: cmd.spawn().unwrap(),
-            base: format!("http://127.0.0.1:{port}"),
-            log,
-        };
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while Instant::now() < deadline {
-            if ureq::get(&format!("{}/api/v1/health", server.base))
-                .call()
-                .is_ok()
-            {
-                return server;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        panic!(
-            "server did not start: {}",
-            std::fs::read_to_string(&server.log).unwrap_or_default()
-        );
-    }
-
-    fn call(
-        &self,
-        method: &str,
-        path: &str,
-        token: Option<&str>,
-        body: Option<Value>,
-    ) -> (u16, Value) {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .build()
-            .into();
-        let url = format!("{}{path}", self.base);
-        let auth = token.map(|t| format!("Bearer {t}"));
-        let response = match (method, body) {
-            ("GET", _) => {
-                let mut req = agent.get(&url);
-                if let Some(a) = &auth {
-                    req = req.header("Authorization", a);
-                }
-                req.call()
-            }
-            (_, body) => {
-                let mut req = agent.post(&url);
-                if let Some(a) = &auth {
-                    req = req.header("Authorization", a);
-                }
-                match body {
-                    Some(b) => req.send_json(b),
-                    None => req.send_empty(),
-                }
-            }
-        }
-        .unwrap();
-        let status = response.status().as_u16();
-        let text = response.into_body().read_to_string().unwrap();
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        )
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 fn user_add(
     data_dir: &Path,
@@ -158,7 +54,7 @@ fn a_new_user_registers_and_signs_in_over_http(#[case] backend: Backend) {
     let dir = tempfile::tempdir().unwrap();
     let pg = (backend == Backend::Postgres).then(|| TestDatabase::new(Backend::Postgres));
     let url = pg.as_ref().map(|d| d.url_string.as_str());
-    let mut server = Server::start(dir.path(), url);
+    let mut server = Server::start_with(dir.path(), url, None);
 
     let (status, health) = server.call("GET", "/api/v1/health", None, None);
     assert_eq!(status, 200);

@@ -7,6 +7,8 @@
     reason = "each test binary uses a subset of the helpers; tests fail loudly"
 )]
 
+pub mod server;
+
 use actix_web::dev::{Service, ServiceResponse};
 use actix_web::http::{Method, StatusCode, header};
 use actix_web::{test, web};

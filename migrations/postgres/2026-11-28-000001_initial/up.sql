@@ -107,13 +107,21 @@ CREATE TABLE tasks (
     before_tile_key TEXT,
     status          TEXT NOT NULL CHECK (status IN ('open', 'retired')),
     answer_count    INTEGER NOT NULL DEFAULT 0,
+    -- answers wanted before the task retires: starts at redundancy.min, raised towards
+    -- redundancy.max while answers disagree
+    needed          INTEGER NOT NULL DEFAULT 3,
+    -- live (unanswered, unexpired) leases; maintained by the scheduler
+    leases_out      INTEGER NOT NULL DEFAULT 0,
+    -- open and answer_count + leases_out < needed: the scheduler scans only these
+    available       BOOLEAN NOT NULL DEFAULT TRUE,
     priority        DOUBLE PRECISION NOT NULL DEFAULT 0,
     is_gold         BOOLEAN NOT NULL DEFAULT FALSE,
     gold_answer     TEXT,
     created_at      BIGINT NOT NULL
 );
--- the scheduler's pick: open tasks of a campaign, most-answered (nearly finished) first
-CREATE INDEX tasks_schedule_idx ON tasks (campaign_id, status, is_gold, answer_count DESC, priority DESC);
+-- the scheduler's pick: available tasks of a campaign, most-answered (nearly finished) first,
+-- then in tiling order so the map fills in area by area
+CREATE INDEX tasks_schedule_idx ON tasks (campaign_id, available, is_gold, answer_count DESC, priority DESC, id);
 CREATE INDEX tasks_frame_idx ON tasks (frame_id);
 CREATE INDEX tasks_campaign_bbox_idx ON tasks (campaign_id, min_lon, min_lat);
 
@@ -123,10 +131,14 @@ CREATE TABLE leases (
     issued_at  BIGINT NOT NULL,
     expires_at BIGINT NOT NULL,
     answered   BOOLEAN NOT NULL DEFAULT FALSE,
+    -- set when an unanswered lease's expiry has been swept back into the pool
+    expired    BOOLEAN NOT NULL DEFAULT FALSE,
+    -- a lease row is also the record that this volunteer was shown this task: the primary key
+    -- is the scheduler's promise 1 (never the same task twice to one volunteer)
     PRIMARY KEY (task_id, user_id)
 );
-CREATE INDEX leases_user_idx ON leases (user_id, answered, expires_at);
-CREATE INDEX leases_expiry_idx ON leases (answered, expires_at);
+CREATE INDEX leases_user_live_idx ON leases (user_id, answered, expired, expires_at);
+CREATE INDEX leases_expiry_idx ON leases (answered, expired, expires_at);
 
 CREATE TABLE answers (
     id              TEXT PRIMARY KEY NOT NULL,
@@ -145,6 +157,7 @@ CREATE TABLE answers (
     UNIQUE (task_id, user_id)
 );
 CREATE INDEX answers_campaign_time_idx ON answers (campaign_id, submitted_at);
+CREATE INDEX answers_user_campaign_idx ON answers (user_id, campaign_id);
 
 CREATE TABLE marks (
     id          BIGSERIAL PRIMARY KEY,

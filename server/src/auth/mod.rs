@@ -11,6 +11,8 @@ mod role;
 mod token;
 
 pub use extract::{Analysts, Anyone, Authenticated, Coordinators, RolePolicy, reject_bad_tokens};
-pub use password::{hash_password, verify_password};
+pub use password::{
+    hash_password, hash_password_bounded, verify_password, verify_password_bounded,
+};
 pub use role::Role;
 pub use token::{Claims, TokenError, TokenKeys, load_or_create_secret};

@@ -17,6 +17,28 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
         .is_ok()
 }
 
+/// Argon2id needs 19 MiB per hash by design. At most this many run at once, so a burst of
+/// sign-ups or sign-ins (or an attack) queues instead of exhausting memory.
+static HASHING_SLOTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
+/// [`hash_password`] on the blocking pool, at most two at a time.
+pub async fn hash_password_bounded(
+    password: String,
+) -> Result<String, argon2::password_hash::Error> {
+    let _slot = HASHING_SLOTS.acquire().await;
+    actix_web::web::block(move || hash_password(&password))
+        .await
+        .unwrap_or(Err(argon2::password_hash::Error::Crypto))
+}
+
+/// [`verify_password`] on the blocking pool, at most two at a time.
+pub async fn verify_password_bounded(password: String, phc: String) -> bool {
+    let _slot = HASHING_SLOTS.acquire().await;
+    actix_web::web::block(move || verify_password(&password, &phc))
+        .await
+        .unwrap_or(false)
+}
+
 /// A valid hash of a password nobody knows, verified against when the handle does not exist so
 /// that "unknown handle" and "wrong password" take the same time.
 pub(crate) fn dummy_hash() -> &'static str {

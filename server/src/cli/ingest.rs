@@ -113,7 +113,8 @@ impl<T> OptionalNotFound<T> for diesel::QueryResult<T> {
 
 #[expect(
     clippy::too_many_arguments,
-    reason = "one frame's context, passed once"
+    clippy::too_many_lines,
+    reason = "one frame's context, passed once; the steps of one ingest, in order"
 )]
 fn ingest_one(
     args: &IngestArgs,

@@ -1,5 +1,6 @@
 //! The `tessera` command line (DESIGN.md §4). Each subcommand lives in its own file.
 
+mod consensus;
 mod ingest;
 mod loadtest;
 mod serve;
@@ -30,6 +31,8 @@ pub enum Command {
     Tile(tile::TileArgs),
     /// Tile frames into a campaign and register the frames and their search tasks.
     Ingest(ingest::IngestArgs),
+    /// Aggregate answers into strike sites, file in, file out, no database.
+    Consensus(consensus::ConsensusArgs),
     /// Measure the volunteer loop under load: seeds tasks, starts a server, runs N volunteers.
     Loadtest(loadtest::LoadtestArgs),
     /// Manage accounts (staff accounts are created here, not over the web).
@@ -67,5 +70,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Loadtest(args) => loadtest::run(&args),
         Command::Tile(args) => tile::run(&args),
         Command::Ingest(args) => ingest::run(&args),
+        Command::Consensus(args) => consensus::run(&args),
     }
 }

@@ -142,15 +142,13 @@ impl Progress {
         if let Some(bar) = &self.bar {
             bar.set_length(total);
             bar.set_position(done);
-        } else if total > 0 {
-            let decile = done * 10 / total;
-            if self
+        } else if let Some(decile) = (done * 10).checked_div(total)
+            && self
                 .last_decile
                 .fetch_max(decile, std::sync::atomic::Ordering::Relaxed)
                 < decile
-            {
-                eprintln!("{}: {done}/{total} tiles", self.label);
-            }
+        {
+            eprintln!("{}: {done}/{total} tiles", self.label);
         }
     }
 

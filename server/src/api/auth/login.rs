@@ -4,7 +4,7 @@ use actix_web::{post, web};
 
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
 use crate::api::views::{LoginRequest, TokenResponse};
-use crate::auth::verify_password;
+use crate::auth::verify_password_bounded;
 use crate::db::user::User;
 use crate::state::AppState;
 
@@ -23,20 +23,20 @@ pub async fn sign_in(
     body: web::Json<LoginRequest>,
 ) -> ApiResult<web::Json<TokenResponse>> {
     let LoginRequest { handle, password } = body.into_inner();
-    let user = state
+    let found = state
         .db
         .run(move |db| -> ApiResult<Option<User>> {
-            let found = User::find_by_handle(&mut *db.conn()?, handle.trim())?;
-            let hash = found.as_ref().map_or_else(
-                || crate::auth::password::dummy_hash(),
-                |u| u.password_hash.as_str(),
-            );
-            let matches = verify_password(&password, hash);
-            Ok(found.filter(|_| matches))
+            Ok(User::find_by_handle(&mut *db.conn()?, handle.trim())?)
         })
-        .await?
-        .ok_or_else(|| {
-            ApiError::unauthorized("invalid_credentials", "handle or password is not correct")
-        })?;
+        .await?;
+    // The hash is checked without holding a database connection.
+    let hash = found.as_ref().map_or_else(
+        || crate::auth::password::dummy_hash().to_owned(),
+        |u| u.password_hash.clone(),
+    );
+    let matches = verify_password_bounded(password, hash).await;
+    let user = found.filter(|_| matches).ok_or_else(|| {
+        ApiError::unauthorized("invalid_credentials", "handle or password is not correct")
+    })?;
     Ok(web::Json(super::token_for(&state, &user)?))
 }

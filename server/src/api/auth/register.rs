@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, post, web};
 
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
 use crate::api::views::{RegisterRequest, TokenResponse};
-use crate::auth::{Role, hash_password};
+use crate::auth::{Role, hash_password_bounded};
 use crate::db::user::{User, UserInsertForm, handle_key};
 use crate::db::{DbError, now_ms};
 use crate::state::AppState;
@@ -57,8 +57,8 @@ pub async fn register_account(
     let handle = handle.trim().to_owned();
     validate_handle(&handle)?;
     validate_password(&password)?;
-    let hash = web::block(move || hash_password(&password))
-        .await?
+    let hash = hash_password_bounded(password)
+        .await
         .map_err(|e| ApiError::internal(&e))?;
     let user = state
         .db

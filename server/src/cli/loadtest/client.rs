@@ -154,13 +154,13 @@ async fn volunteer(
                 *out.borrow_mut()
                     .errors
                     .entry(format!("answer: {}", r.status()))
-                    .or_default() += 1
+                    .or_default() += 1;
             }
             Err(e) => {
                 *out.borrow_mut()
                     .errors
                     .entry(format!("answer: {e}"))
-                    .or_default() += 1
+                    .or_default() += 1;
             }
         }
     }
