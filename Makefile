@@ -4,9 +4,9 @@ CARGO ?= cargo
 
 .PHONY: run test lint pg-start deps bless-help
 
-## Run the platform on the embedded default (SQLite + local tiles in ./tessera-data).
+## Run the platform with a demo campaign on the embedded default (SQLite + tiles in ./tessera-data).
 run:
-	$(CARGO) run --release -p tessera-server --bin tessera -- serve
+	$(CARGO) run --release -p tessera-server --bin tessera -- demo
 
 ## Run every test on both storage backends, then the lints. Installs what it needs.
 test:

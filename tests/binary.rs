@@ -163,3 +163,67 @@ fn help_lists_the_subcommands_and_bad_urls_are_explained() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("sqlite://"));
 }
+
+/// The README's first command: `tessera demo` serves a campaign a new volunteer can tag at once,
+/// and starting it again reuses what it made.
+#[test]
+fn demo_serves_a_campaign_a_new_volunteer_can_tag() {
+    let dir = tempfile::tempdir().unwrap();
+    for round in 0..2 {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let base = format!("http://127.0.0.1:{port}");
+        let mut child = Command::new(BIN)
+            .args(["demo", "--bind", &format!("127.0.0.1:{port}")])
+            .arg("--data-dir")
+            .arg(dir.path())
+            .env_remove("DATABASE_URL")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while common::server::try_request(&base, "/api/v1/health").is_none() {
+            assert!(std::time::Instant::now() < deadline, "demo did not start");
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+        let (status, reg) = common::server::request(
+            &base,
+            "POST",
+            "/api/v1/auth/register",
+            None,
+            Some(json!({"handle": format!("newcomer{round}"), "password": PASSWORD})),
+        );
+        assert_eq!(status, 201, "{reg}");
+        let token = reg["token"].as_str().unwrap();
+        let (_, list) =
+            common::server::request(&base, "GET", "/api/v1/campaigns", Some(token), None);
+        let campaigns = list["campaigns"].as_array().unwrap();
+        assert_eq!(campaigns.len(), 1, "round {round}: {list}");
+        let (status, next) = common::server::request(
+            &base,
+            "POST",
+            "/api/v1/campaigns/raqqa-2017-demo/next",
+            Some(token),
+            None,
+        );
+        assert_eq!(status, 200);
+        assert!(next["task"]["before_tile_url"].is_string(), "{next}");
+        let (status, login) = common::server::request(
+            &base,
+            "POST",
+            "/api/v1/auth/login",
+            None,
+            Some(json!({"handle": "demo-coordinator", "password": "demo-coordinator-password"})),
+        );
+        assert_eq!(
+            (status, login["user"]["role"].as_str()),
+            (200, Some("coordinator"))
+        );
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+}

@@ -129,3 +129,11 @@ pub fn request(
         serde_json::from_str(&text).unwrap_or(Value::String(text)),
     )
 }
+
+/// A GET that returns `None` while the server is not up yet.
+pub fn try_request(base: &str, path: &str) -> Option<u16> {
+    ureq::get(&format!("{base}{path}"))
+        .call()
+        .ok()
+        .map(|r| r.status().as_u16())
+}

@@ -1,6 +1,7 @@
 //! The `tessera` command line (DESIGN.md §4). Each subcommand lives in its own file.
 
 mod consensus;
+mod demo;
 mod ingest;
 mod loadtest;
 mod serve;
@@ -27,6 +28,8 @@ pub struct Cli {
 pub enum Command {
     /// Run the web server (API, volunteer app, tiles).
     Serve(serve::ServeArgs),
+    /// Run the platform with a demo campaign of real Raqqa imagery and demo staff accounts.
+    Demo(demo::DemoArgs),
     /// Cut frames into tiles and a manifest, without any database.
     Tile(tile::TileArgs),
     /// Tile frames into a campaign and register the frames and their search tasks.
@@ -69,6 +72,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User(cmd) => user::run(cmd),
         Command::Loadtest(args) => loadtest::run(&args),
         Command::Tile(args) => tile::run(&args),
+        Command::Demo(args) => demo::run(&args),
         Command::Ingest(args) => ingest::run(&args),
         Command::Consensus(args) => consensus::run(&args),
     }
