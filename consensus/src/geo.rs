@@ -104,6 +104,10 @@ pub(crate) fn dist2(a: [f64; 2], b: [f64; 2]) -> f64 {
 
 /// One pass over the points at `m`: the objective `Σ w·|p − m|`, the Weiszfeld point, and the
 /// Newton point (`None` where the Hessian is singular: points collinear with `m`).
+#[expect(
+    clippy::many_single_char_names,
+    reason = "the usual notation: objective f, gradient g, Hessian h, distance d"
+)]
 fn median_pass(points: &[([f64; 2], f64)], m: [f64; 2]) -> (f64, [f64; 2], Option<[f64; 2]>) {
     let (mut f, mut num, mut den) = (0.0, [0.0; 2], 0.0);
     let (mut g, mut h) = ([0.0; 2], [0.0; 3]);
@@ -185,14 +189,13 @@ pub(crate) fn geometric_median(points: &[([f64; 2], f64)]) -> [f64; 2] {
             (accepted.0, accepted.2)
         } else {
             accepted = (m, f, weiszfeld);
-            match newton {
-                Some(n) => (m, n),
-                None => {
-                    if let Some(v) = vertex_median(points, m) {
-                        return v;
-                    }
-                    (m, weiszfeld)
+            if let Some(n) = newton {
+                (m, n)
+            } else {
+                if let Some(v) = vertex_median(points, m) {
+                    return v;
                 }
+                (m, weiszfeld)
             }
         };
         if dist2(next, from) < 1e-12 {
@@ -236,9 +239,16 @@ mod tests {
                 assert!(dist2(got, want) < 1e-8, "{pts:?}: {got:?} vs {want:?}");
             }
         }
-        let line: Vec<([f64; 2], f64)> = (0..5).map(|i| ([f64::from(i), 2.0 * f64::from(i)], 1.0)).collect();
+        let line: Vec<([f64; 2], f64)> = (0..5)
+            .map(|i| ([f64::from(i), 2.0 * f64::from(i)], 1.0))
+            .collect();
         assert!(dist2(geometric_median(&line), [2.0, 4.0]) < 1e-8);
-        let triangle = [([0.0, 0.0], 1.0), ([0.0, 0.0], 1.0), ([3.0, 1.0], 1.0), ([-1.0, 3.0], 1.0)];
+        let triangle = [
+            ([0.0, 0.0], 1.0),
+            ([0.0, 0.0], 1.0),
+            ([3.0, 1.0], 1.0),
+            ([-1.0, 3.0], 1.0),
+        ];
         assert!(dist2(geometric_median(&triangle), [0.0, 0.0]) < 1e-8);
     }
 

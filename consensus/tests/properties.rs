@@ -39,6 +39,24 @@ proptest! {
     }
 
     #[test]
+    fn result_does_not_depend_on_thread_count(seed in 0u64..1000) {
+        // Gold tasks on, so every stage (gold anchors included) runs.
+        let p = SimParams { tiles_x: 8, tiles_y: 8, volunteers: 20, ..SimParams::default() };
+        let input = simulate(&p, seed).expect("valid simulation parameters").0;
+        let params = ConsensusParams::default();
+        let on = |threads| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .expect("a thread pool")
+                .install(|| run(&input, &params).unwrap())
+        };
+        let one = on(1);
+        same(&one, &on(3));
+        same(&one, &run(&input, &params).unwrap());
+    }
+
+    #[test]
     fn duplicating_an_answer_changes_nothing(seed in 0u64..1000, pick in any::<prop::sample::Index>()) {
         let input = campaign(seed);
         let mut dup = input.clone();

@@ -24,6 +24,8 @@ pub struct Config {
     pub frontend_dir: Option<PathBuf>,
     /// Least time between two sweeps of expired leases by this instance, in milliseconds.
     pub sweep_interval_ms: i64,
+    /// Seconds between consensus passes over campaigns with new answers (0 = never).
+    pub consensus_interval_secs: u64,
 }
 
 impl Config {
@@ -40,6 +42,7 @@ impl Config {
             workers: 0,
             frontend_dir: None,
             sweep_interval_ms: 1000,
+            consensus_interval_secs: 15,
         }
     }
 }

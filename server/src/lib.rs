@@ -9,6 +9,7 @@ pub mod campaign_settings;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod jobs;
 pub mod scheduler;
 pub mod server;
 pub mod state;

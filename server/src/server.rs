@@ -39,6 +39,16 @@ pub fn build_state(config: Config) -> anyhow::Result<AppState> {
 /// Serves until interrupted (Ctrl-C or SIGTERM stop it gracefully).
 pub async fn serve(state: AppState) -> anyhow::Result<()> {
     let bind = state.config.bind.clone();
+    let every = state.config.consensus_interval_secs;
+    if every > 0 {
+        let db = state.db.clone();
+        std::thread::Builder::new()
+            .name("consensus".to_owned())
+            .spawn(move || {
+                crate::jobs::consensus::run_forever(&db, std::time::Duration::from_secs(every))
+            })
+            .context("starting the consensus job")?;
+    }
     let workers = state.config.workers;
     let data = web::Data::new(state);
     let mut server = HttpServer::new(move || crate::api::app(data.clone()));

@@ -4,6 +4,8 @@
 use std::cmp::Ordering;
 use std::ops::Range;
 
+use rayon::slice::ParallelSliceMut;
+
 use super::prepare::Kind;
 use crate::hash::FxHashMap;
 use crate::output::Summary;
@@ -77,7 +79,16 @@ pub(super) fn canonical<'a>(
     let mut seen: FxHashMap<&VolunteerId, u32> = FxHashMap::default();
     let mut ids: Vec<&VolunteerId> = Vec::new();
     let mut answers = Vec::with_capacity(input.answers.len());
-    let mut marks: Vec<(&Mark, u8)> = Vec::new();
+    let mut marks: Vec<(&Mark, u8)> = Vec::with_capacity(
+        input
+            .answers
+            .iter()
+            .map(|a| match &a.response {
+                Response::Marks(m) => m.len(),
+                Response::NothingHere | Response::CantTell => 0,
+            })
+            .sum(),
+    );
     for a in &input.answers {
         let Some(&task) = task_index.get(&a.task) else {
             summary.skipped_unknown_task += 1;
@@ -122,10 +133,19 @@ pub(super) fn canonical<'a>(
     for a in &mut answers {
         a.volunteer = rank[a.volunteer as usize];
     }
-    answers.sort_unstable_by(|a, b| {
-        (a.task, a.volunteer).cmp(&(b.task, b.volunteer)).then_with(|| {
-            cmp_response(&marks[a.marks.clone()], a.kind, &marks[b.marks.clone()], b.kind)
-        })
+    // Answers that compare equal have equal contents, so which of them survives `dedup` does
+    // not matter and the parallel sort cannot change the result.
+    answers.par_sort_unstable_by(|a, b| {
+        (a.task, a.volunteer)
+            .cmp(&(b.task, b.volunteer))
+            .then_with(|| {
+                cmp_response(
+                    &marks[a.marks.clone()],
+                    a.kind,
+                    &marks[b.marks.clone()],
+                    b.kind,
+                )
+            })
     });
     let before = answers.len();
     answers.dedup_by(|a, b| a.task == b.task && a.volunteer == b.volunteer);

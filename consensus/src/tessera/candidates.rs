@@ -57,8 +57,11 @@ impl<T> Flat<T> {
     }
 
     /// Concatenates blocks of lists, in order.
-    pub(crate) fn concat(blocks: impl IntoIterator<Item = Flat<T>>) -> Self {
+    pub(crate) fn concat(blocks: Vec<Flat<T>>) -> Self {
         let mut all = Self::default();
+        all.items
+            .reserve(blocks.iter().map(|b| b.items.len()).sum());
+        all.at.reserve(blocks.iter().map(|b| b.at.len() - 1).sum());
         for b in blocks {
             all.append(b);
         }
@@ -171,6 +174,7 @@ pub(crate) fn candidates(
     let (order, at) = groups(&labels);
     let blocks = map_blocks(at.len() - 1, BLOCK, |range| {
         let mut votes = Flat::default();
+        votes.items.reserve(at[range.end] - at[range.start]);
         let mut centre = Vec::with_capacity(range.len());
         let (mut counts, mut pts, mut marks) = (Vec::new(), Vec::new(), Vec::new());
         for g in range {

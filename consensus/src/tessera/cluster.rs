@@ -7,7 +7,7 @@
 //! whichever cluster reaches it first, which depends on input order). Marks are visited in the
 //! campaign's canonical order, so labels do not depend on the order of the input.
 
-use super::index::PointGrid;
+use super::point_grid::PointGrid;
 use crate::geo::dist2;
 use crate::par::map_blocks;
 
@@ -18,7 +18,12 @@ const CELLS_PER_BLOCK: usize = 4096;
 pub(crate) const NOISE: u32 = u32::MAX;
 
 /// Whether the volunteers of `hood` include at least `min` distinct ones. `seen` is scratch.
-fn distinct_at_least(points: &[([f64; 2], u32)], hood: &[u32], min: usize, seen: &mut Vec<u32>) -> bool {
+fn distinct_at_least(
+    points: &[([f64; 2], u32)],
+    hood: &[u32],
+    min: usize,
+    seen: &mut Vec<u32>,
+) -> bool {
     seen.clear();
     for &j in hood {
         if seen.len() >= min {
@@ -179,6 +184,81 @@ mod tests {
         pts[6] = p(4.1, 0.0, 6);
         let labels = dbscan_distinct(&pts, 4.5, 4);
         assert_eq!(labels[6], labels[0], "now the right core is nearer");
+    }
+
+    /// The same DBSCAN with brute-force neighbourhoods: the reference for the grid.
+    fn brute_force(points: &[([f64; 2], u32)], eps: f64, min: usize) -> Vec<u32> {
+        let n = points.len();
+        let hood = |i: usize| -> Vec<usize> {
+            (0..n)
+                .filter(|&j| dist2(points[i].0, points[j].0) <= eps * eps)
+                .collect()
+        };
+        let core: Vec<bool> = (0..n)
+            .map(|i| {
+                let mut v: Vec<u32> = hood(i).iter().map(|&j| points[j].1).collect();
+                v.sort_unstable();
+                v.dedup();
+                v.len() >= min
+            })
+            .collect();
+        let (mut labels, mut best) = (vec![NOISE; n], vec![f64::INFINITY; n]);
+        let mut next = 0;
+        for seed in 0..n {
+            if !core[seed] || labels[seed] != NOISE {
+                continue;
+            }
+            labels[seed] = next;
+            let mut stack = vec![seed];
+            while let Some(i) = stack.pop() {
+                for j in hood(i) {
+                    if core[j] {
+                        if labels[j] == NOISE {
+                            labels[j] = next;
+                            stack.push(j);
+                        }
+                    } else if dist2(points[i].0, points[j].0) < best[j] {
+                        best[j] = dist2(points[i].0, points[j].0);
+                        labels[j] = next;
+                    }
+                }
+            }
+            next += 1;
+        }
+        labels
+    }
+
+    #[test]
+    fn grid_gives_the_brute_force_labels() {
+        let mut x = 0x2545_f491_4f6c_dd1d_u64;
+        let mut rnd = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 11) as f64 / (1u64 << 53) as f64
+        };
+        for (n, extent, eps) in [
+            (300, 100.0, 5.0),
+            (500, 40.0, 2.5),
+            (200, 1e6, 3.0),
+            (50, 10.0, 10.0),
+        ] {
+            // Clumps (several volunteers on one spot), points exactly eps apart, and noise.
+            let mut pts: Vec<([f64; 2], u32)> = Vec::new();
+            let mut v = 0;
+            while pts.len() < n {
+                let c = [rnd() * extent, rnd() * extent];
+                let clicks = 1 + (0..5).filter(|_| rnd() < 0.5).count();
+                for _ in 0..clicks {
+                    v = (v + 1) % 7;
+                    pts.push(([c[0] + rnd() * eps, c[1] + rnd() * eps], v));
+                }
+                pts.push(([c[0] + eps, c[1]], v));
+            }
+            for min in 1..4 {
+                assert_eq!(dbscan_distinct(&pts, eps, min), brute_force(&pts, eps, min));
+            }
+        }
     }
 
     #[test]

@@ -42,13 +42,9 @@ pub(crate) struct EmResult {
     pub answered: Vec<usize>,
 }
 
-fn sigmoid(x: f64) -> f64 {
-    1.0 / (1.0 + (-x).exp())
-}
-
-/// Per-volunteer log-likelihood terms of one iteration, side by side so the E-step reads one
-/// entry per exposure: `[ln(s / φ), ln((1 − s) / (1 − φ)), ln(1 − s), φ]` (a mark, no mark,
-/// a miss, the false-mark probability).
+/// Per-volunteer likelihood terms of one iteration, side by side so the E-step reads one entry
+/// per exposure: `[ln(s / φ), ln((1 − s) / (1 − φ)), 1 − s, φ]` (a mark, no mark, a miss, the
+/// false-mark probability).
 type Terms = Vec<[f64; 4]>;
 
 /// Recomputes the terms (and `phi`) from sensitivities and false-mark rates.
@@ -60,83 +56,102 @@ fn update_terms(terms: &mut Terms, s: &[f64], rho: &[f64], spot: f64, phi: &mut 
         terms[v] = [
             (sv / phi[v]).ln(),
             ((1.0 - sv) / (1.0 - phi[v])).ln(),
-            (1.0 - sv).ln(),
+            1.0 - sv,
             phi[v],
         ];
     }
 }
 
-/// E-step: every free candidate's posterior, in parallel blocks. Returns the largest change.
-fn e_step(cands: &Candidates, q: &mut [f64], terms: &Terms, logit_prior: f64) -> f64 {
-    q.par_chunks_mut(BLOCK)
-        .enumerate()
-        .map(|(b, qs)| {
-            let mut delta: f64 = 0.0;
-            for (i, qc) in (b * BLOCK..).zip(qs) {
-                if cands.fixed[i].is_some() {
-                    continue;
-                }
-                let (mut llr, mut log_miss_all, mut phi_sum, mut marked) =
-                    (logit_prior, 0.0, 0.0, 0.0);
-                for &(v, m) in cands.exposed(i) {
-                    let t = &terms[v as usize];
-                    llr += if m { t[0] } else { t[1] };
-                    log_miss_all += t[2];
-                    phi_sum += t[3];
-                    marked += f64::from(u8::from(m));
-                }
-                // Condition on the candidate existing (it was found *because* someone marked
-                // it): P(marks | real, ≥1 mark) divides by 1 − Π(1 − s); P(marks | false,
-                // exists) picks the seed mark among the markers in proportion to φ: × |M| / Σφ.
-                // (One logarithm of the ratio: the E-step's transcendental calls dominate EM.)
-                llr += (phi_sum / marked.max(1.0) / (-log_miss_all.exp_m1()).max(1e-300)).ln();
-                let next = sigmoid(llr);
-                delta = delta.max((next - *qc).abs());
-                *qc = next;
-            }
-            delta
-        })
-        .reduce(|| 0.0, f64::max)
-}
-
 /// Sums of the M-step, per volunteer: `[Σ q over exposures, Σ q over marks, Σ (1 − q) over
-/// marks]`.
+/// marks]`, and `Σ q` and count over free (not gold-fixed) candidates.
 struct MSums {
     per_volunteer: Vec<[f64; 3]>,
-    /// `Σ q` and count over free (not gold-fixed) candidates.
     real: f64,
     free: f64,
 }
 
-fn m_sums(cands: &Candidates, q: &[f64], nv: usize) -> MSums {
-    let mut per_volunteer = vec![[0.0; 3]; nv];
-    let (mut real, mut free) = (0.0, 0.0);
-    for ((exposed, fixed), &qc) in cands.exposed.iter().zip(&cands.fixed).zip(q) {
-        if fixed.is_none() {
-            real += qc;
-            free += 1.0;
-        }
-        for &(v, m) in exposed {
-            let sums = &mut per_volunteer[v as usize];
-            sums[0] += qc;
-            if m {
-                sums[1] += qc;
-                sums[2] += 1.0 - qc;
-            }
+impl MSums {
+    fn new(nv: usize) -> Self {
+        Self {
+            per_volunteer: vec![[0.0; 3]; nv],
+            real: 0.0,
+            free: 0.0,
         }
     }
-    MSums {
-        per_volunteer,
-        real,
-        free,
+
+    fn add(&mut self, other: &MSums) {
+        for (a, b) in self.per_volunteer.iter_mut().zip(&other.per_volunteer) {
+            for k in 0..3 {
+                a[k] += b[k];
+            }
+        }
+        self.real += other.real;
+        self.free += other.free;
     }
 }
 
+/// One pass over the exposures: the E-step (every free candidate's posterior) and the sums of
+/// the next M-step from the new posteriors, in parallel blocks. Blocks are cut by the numbers
+/// of candidates and volunteers alone and their sums added in block order, so the result does
+/// not depend on the number of threads. Returns the largest change of a posterior.
+fn e_step(cands: &Candidates, q: &mut [f64], terms: &Terms, logit_prior: f64) -> (f64, MSums) {
+    let nv = terms.len();
+    // Each block keeps its own per-volunteer sums: at least 4 candidates per volunteer.
+    let block = BLOCK.max(4 * nv);
+    let parts: Vec<(f64, MSums)> = q
+        .par_chunks_mut(block)
+        .enumerate()
+        .map(|(b, qs)| {
+            let mut delta: f64 = 0.0;
+            let mut sums = MSums::new(nv);
+            for (i, qc) in (b * block..).zip(qs) {
+                let exposed = cands.exposed(i);
+                if cands.fixed[i].is_none() {
+                    let (mut llr, mut miss_all, mut phi_sum, mut marked) =
+                        (logit_prior, 1.0, 0.0, 0.0);
+                    for &(v, m) in exposed {
+                        let t = &terms[v as usize];
+                        llr += if m { t[0] } else { t[1] };
+                        miss_all *= t[2];
+                        phi_sum += t[3];
+                        marked += f64::from(u8::from(m));
+                    }
+                    // Condition on the candidate existing (it was found *because* someone
+                    // marked it): P(marks | real, ≥1 mark) divides by 1 − Π(1 − s) (≥ 1e-4:
+                    // s ≥ S_MIN, so no cancellation to fear); P(marks | false, exists) picks
+                    // the seed mark among the markers in proportion to φ: × |M| / Σφ. With
+                    // that ratio r, q = σ(llr + ln r) = r / (r + e^(−llr)): one exponential
+                    // per candidate, no log.
+                    let r = (phi_sum / marked.max(1.0) / (1.0 - miss_all).max(1e-300)).min(1e300);
+                    let next = r / (r + (-llr).exp());
+                    delta = delta.max((next - *qc).abs());
+                    *qc = next;
+                    sums.real += next;
+                    sums.free += 1.0;
+                }
+                let qc = *qc;
+                for &(v, m) in exposed {
+                    let s = &mut sums.per_volunteer[v as usize];
+                    s[0] += qc;
+                    if m {
+                        s[1] += qc;
+                        s[2] += 1.0 - qc;
+                    }
+                }
+            }
+            (delta, sums)
+        })
+        .collect();
+    let mut total = MSums::new(nv);
+    let mut delta: f64 = 0.0;
+    for (d, part) in &parts {
+        delta = delta.max(*d);
+        total.add(part);
+    }
+    (delta, total)
+}
+
 /// Runs EM over `cands` (exposure lists) and returns posteriors and reliabilities.
-#[expect(
-    clippy::many_single_char_names,
-    reason = "the names of the model: s, q, k, φ"
-)]
 pub(crate) fn em(
     c: &Campaign,
     cands: &Candidates,
@@ -184,12 +199,11 @@ pub(crate) fn em(
         iterations = it;
         update_terms(&mut terms, &s, &rho, spot, &mut phi);
         let logit_prior = (prior / (1.0 - prior)).ln();
-        let delta = e_step(cands, &mut q, &terms, logit_prior);
+        let (delta, sums) = e_step(cands, &mut q, &terms, logit_prior);
         if delta < params.tolerance && it > 1 {
             break;
         }
         // M-step: posterior means.
-        let sums = m_sums(cands, &q, nv);
         for v in 0..nv {
             if fixed.volunteers.get(v).is_some_and(Option::is_some) {
                 continue;

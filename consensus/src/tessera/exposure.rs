@@ -23,6 +23,8 @@ pub(super) fn tasks_of(c: &Campaign, index: &FootprintIndex, points: &[[f64; 2]]
 pub(super) fn expose(c: &Campaign, cands: &Candidates) -> Flat<(u32, bool)> {
     Flat::concat(map_blocks(cands.len(), BLOCK, |range| {
         let mut exposed = Flat::default();
+        // About one task's answerers per candidate.
+        exposed.items.reserve(8 * range.len());
         let mut seen: Vec<(u32, bool)> = Vec::new();
         for i in range {
             seen.clear();

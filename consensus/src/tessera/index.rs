@@ -1,116 +1,7 @@
-//! Uniform grids for the pipeline's two spatial queries: the marks within `eps` of a mark
-//! (DBSCAN) and the task footprints that contain a point (exposure).
-//!
-//! Both queries have a fixed size (the radius `eps`; footprints are tiles of similar size), so a
-//! grid answers them with one cell lookup (or a 3×3 block) instead of an R-tree descent, and
-//! builds with one sort. Results are exact: the grid only selects candidates, which are then
-//! tested exactly (distance ≤ eps; bounding box, then point in quadrilateral).
+//! Task footprints on a uniform grid: "which tasks cover this point?" (exposure) is one cell
+//! lookup, then exact tests (bounding box, point in quadrilateral), instead of an R-tree descent.
 
 use super::prepare::Campaign;
-
-/// Points bucketed into square cells at least `eps` wide, so every point within `eps` of a
-/// point lies in its cell or one of the 8 around it.
-#[derive(Debug)]
-pub(crate) struct PointGrid {
-    /// Occupied cells' keys (`row · cols + col`, both offset by one), ascending.
-    keys: Vec<u64>,
-    /// `items[starts[k]..starts[k + 1]]` are the points of cell `keys[k]`.
-    starts: Vec<usize>,
-    /// Point indices grouped by cell, ascending within a cell.
-    items: Vec<u32>,
-    cols: u64,
-}
-
-impl PointGrid {
-    /// Buckets `points` (finite) for queries of radius `eps` (> 0).
-    #[expect(
-        clippy::cast_possible_truncation,
-        clippy::cast_sign_loss,
-        reason = "cell coordinates are in [0, 1e9 + 2]: the cell side is ≥ 1e-9 × the extent"
-    )]
-    pub(crate) fn new(points: &[[f64; 2]], eps: f64) -> Self {
-        let (mut lo, mut hi) = ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]);
-        for p in points {
-            for k in 0..2 {
-                lo[k] = lo[k].min(p[k]);
-                hi[k] = hi[k].max(p[k]);
-            }
-        }
-        let extent = (hi[0] - lo[0]).max(hi[1] - lo[1]).max(0.0);
-        // A side a little over eps absorbs the rounding of (x − origin) / side: two points
-        // within eps are then at most one cell apart (the relative rounding error, ≈ 1e-16 ×
-        // the extent / side ≤ 1e-7, is far below the 1e-6 slack).
-        let side = (eps * (1.0 + 1e-6)).max(extent * 1e-9);
-        let cell = |v: f64, o: f64| ((v - o) / side).floor() as u64 + 1;
-        let cols = if points.is_empty() {
-            1
-        } else {
-            cell(hi[0], lo[0]) + 2
-        };
-        let mut keyed: Vec<(u64, u32)> = points
-            .iter()
-            .zip(0u32..)
-            .map(|(p, i)| (cell(p[1], lo[1]) * cols + cell(p[0], lo[0]), i))
-            .collect();
-        keyed.sort_unstable();
-        let mut keys = Vec::new();
-        let mut starts = Vec::new();
-        for (n, &(k, _)) in keyed.iter().enumerate() {
-            if keys.last() != Some(&k) {
-                keys.push(k);
-                starts.push(n);
-            }
-        }
-        starts.push(keyed.len());
-        Self {
-            keys,
-            starts,
-            items: keyed.into_iter().map(|(_, i)| i).collect(),
-            cols,
-        }
-    }
-
-    /// The number of occupied cells.
-    pub(crate) fn cells(&self) -> usize {
-        self.keys.len()
-    }
-
-    /// Calls `f(members, around)` for every occupied cell in `cells` (a range of cell numbers,
-    /// `0..self.cells()` for all), in key order: the cell's points and the points of the 3×3
-    /// block of cells around it (the cell included), as slices.
-    pub(crate) fn for_each_cell<'a>(
-        &'a self,
-        cells: std::ops::Range<usize>,
-        mut f: impl FnMut(&'a [u32], &[&'a [u32]]),
-    ) {
-        // Cells are visited in key order, so the first key of each neighbouring row only grows:
-        // three cursors sweep the cell list once.
-        let mut cursor = [0usize; 3];
-        if let Some(&key) = self.keys.get(cells.start) {
-            for (row, cur) in cursor.iter_mut().enumerate() {
-                let first = key + row as u64 * self.cols - self.cols - 1;
-                *cur = self.keys.partition_point(|&k| k < first);
-            }
-        }
-        let mut around: Vec<&[u32]> = Vec::with_capacity(9);
-        for (k, &key) in self.keys.iter().enumerate().take(cells.end).skip(cells.start) {
-            around.clear();
-            for (row, cur) in cursor.iter_mut().enumerate() {
-                // Keys are offset by one row and one column, so these never underflow.
-                let first = key + row as u64 * self.cols - self.cols - 1;
-                while *cur < self.keys.len() && self.keys[*cur] < first {
-                    *cur += 1;
-                }
-                let mut j = *cur;
-                while j < self.keys.len() && self.keys[j] <= first + 2 {
-                    around.push(&self.items[self.starts[j]..self.starts[j + 1]]);
-                    j += 1;
-                }
-            }
-            f(&self.items[self.starts[k]..self.starts[k + 1]], &around);
-        }
-    }
-}
 
 /// Task footprints on a dense grid of cells about one tile wide: "which tasks cover this point?"
 /// is one cell lookup plus exact tests. Footprints spanning many cells (unusually large tiles)
@@ -256,6 +147,66 @@ impl FootprintIndex {
         if !self.large.is_empty() {
             out.extend(self.large.iter().copied().filter(|&t| hit(t)));
             out[start..].sort_unstable();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::params::ConsensusParams;
+    use crate::sim::{SimParams, simulate};
+    use crate::tessera::prepare::prepare;
+
+    #[test]
+    fn footprint_lookup_matches_testing_every_task() {
+        // Overlapping tiles, so points on overlaps and edges have several tasks.
+        let p = SimParams {
+            tiles_x: 7,
+            tiles_y: 5,
+            overlap: 32,
+            ..SimParams::default()
+        };
+        let input = simulate(&p, 3).expect("valid simulation parameters").0;
+        let c = prepare(&input, &ConsensusParams::default()).expect("valid campaign");
+        let index = FootprintIndex::new(&c);
+        let (lo, hi) = c.tasks.iter().fold(
+            ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]),
+            |(lo, hi), t| {
+                let (a, b) = t.quad.bbox();
+                (
+                    [lo[0].min(a[0]), lo[1].min(a[1])],
+                    [hi[0].max(b[0]), hi[1].max(b[1])],
+                )
+            },
+        );
+        // A lattice over the frame and a margin, plus every task corner.
+        let mut probes: Vec<[f64; 2]> = c.tasks.iter().flat_map(|t| t.quad.0).collect();
+        for i in -5..=105 {
+            for j in -5..=105 {
+                probes.push([
+                    lo[0] + (hi[0] - lo[0]) * f64::from(i) / 100.0,
+                    lo[1] + (hi[1] - lo[1]) * f64::from(j) / 100.0,
+                ]);
+            }
+        }
+        let mut got = Vec::new();
+        for p in probes {
+            got.clear();
+            index.tasks_at(&c, p, &mut got);
+            let want: Vec<u32> = (0u32..)
+                .zip(&c.tasks)
+                .filter(|(_, t)| {
+                    let (a, b) = t.quad.bbox();
+                    a[0] <= p[0]
+                        && p[0] <= b[0]
+                        && a[1] <= p[1]
+                        && p[1] <= b[1]
+                        && t.quad.contains(p)
+                })
+                .map(|(i, _)| i)
+                .collect();
+            assert_eq!(got, want, "at {p:?}");
         }
     }
 }

@@ -7,6 +7,7 @@ pub(crate) mod em;
 mod exposure;
 mod index;
 mod layout;
+mod point_grid;
 pub(crate) mod prepare;
 mod region;
 mod sites;
@@ -17,8 +18,8 @@ use crate::output::{Output, TaskVerdict, VolunteerEstimate};
 use crate::params::ConsensusParams;
 use crate::types::Input;
 use candidates::{Candidates, candidates};
-use index::FootprintIndex;
 use em::{EmResult, Fixed, em};
+use index::FootprintIndex;
 use prepare::{Campaign, Kind, prepare};
 
 use rayon::prelude::*;
@@ -40,7 +41,7 @@ pub use region::{LonLatBox, Reliabilities, run_region};
 /// 1. Validate, drop what cannot be used (counted), order canonically, and project every mark
 ///    to metres (bilinear interpolation in the task footprint, then an equirectangular plane
 ///    around the campaign centroid).
-/// 2. DBSCAN on an R-tree where density counts **distinct volunteers** within `eps`;
+/// 2. DBSCAN on a uniform grid where density counts **distinct volunteers** within `eps`;
 ///    unclustered marks become single-volunteer candidates. Each volunteer votes once per
 ///    candidate.
 /// 3. Exposure: the volunteers whose answered tasks (not can't-tell) cover each candidate.
@@ -72,29 +73,17 @@ pub use region::{LonLatBox, Reliabilities, run_region};
 /// assert!(run(&input, &bad).is_err());
 /// ```
 pub fn run(input: &Input, params: &ConsensusParams) -> ConsensusResult<Output> {
-    let t0 = std::time::Instant::now();
     let c = prepare(input, params)?;
-    eprintln!("PHASE prepare {:?}", t0.elapsed());
     Ok(run_campaign(&c, params, &Fixed::default()))
 }
 
 pub(crate) fn run_campaign(c: &Campaign, params: &ConsensusParams, fixed: &Fixed) -> Output {
-    let t0 = std::time::Instant::now();
     let index = FootprintIndex::new(c);
     let cands = candidates(c, params.min_volunteers, &index);
-    eprintln!("PHASE candidates {:?} n={}", t0.elapsed(), cands.len());
-    let t0 = std::time::Instant::now();
     let result = em(c, &cands, params, fixed);
-    eprintln!("PHASE em {:?} it={}", t0.elapsed(), result.iterations);
-    let t0 = std::time::Instant::now();
     let cls = sites::classes(c, &cands, &result, params);
-    eprintln!("PHASE classes {:?}", t0.elapsed());
-    let t0 = std::time::Instant::now();
     let sites = sites::sites(c, &cands, &result, &cls);
-    eprintln!("PHASE sites {:?}", t0.elapsed());
-    let t0 = std::time::Instant::now();
     let tasks = verdicts(c, &cands, &result, params);
-    eprintln!("PHASE verdicts {:?}", t0.elapsed());
     let volunteers = (0..c.volunteers.len())
         .map(|v| VolunteerEstimate {
             id: c.volunteers[v].clone(),

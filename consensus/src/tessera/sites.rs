@@ -62,20 +62,23 @@ pub(crate) fn classes(
             })
             .collect();
         let vote_weight = &vote_weight;
-        reported.par_iter().zip(posterior.par_chunks_mut(nk)).for_each(|(&i, p)| {
-            p.fill(0.0);
-            for vote in cands.votes(i) {
-                p[vote.class as usize] += vote_weight[vote.volunteer as usize];
-            }
-            let max = p.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            for x in p.iter_mut() {
-                *x = (*x - max).exp();
-            }
-            let total: f64 = p.iter().sum();
-            for x in p.iter_mut() {
-                *x /= total;
-            }
-        });
+        reported
+            .par_iter()
+            .zip(posterior.par_chunks_mut(nk))
+            .for_each(|(&i, p)| {
+                p.fill(0.0);
+                for vote in cands.votes(i) {
+                    p[vote.class as usize] += vote_weight[vote.volunteer as usize];
+                }
+                let max = p.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                for x in p.iter_mut() {
+                    *x = (*x - max).exp();
+                }
+                let total: f64 = p.iter().sum();
+                for x in p.iter_mut() {
+                    *x /= total;
+                }
+            });
         num.fill(0.0);
         den.fill(0.0);
         for (&i, p) in reported.iter().zip(posterior.chunks(nk)) {
@@ -108,61 +111,62 @@ pub(crate) fn sites(c: &Campaign, cands: &Candidates, em: &EmResult, cls: &Class
         .par_iter()
         .zip(cls.posterior.par_chunks(nk))
         .filter_map(|(i, post)| {
-        let (votes, exposed) = (cands.votes(*i), cands.exposed(*i));
-        let pts: Vec<([f64; 2], f64)> = votes
-            .iter()
-            .map(|v| (v.p, weight(em, v.volunteer as usize).max(1e-3)))
-            .collect();
-        let centre = geometric_median(&pts);
-        let (mut marked, mut seen) = (0.0, 0.0);
-        for &(v, m) in exposed {
-            let w = weight(em, v as usize);
-            seen += w;
-            if m {
-                marked += w;
+            let (votes, exposed) = (cands.votes(*i), cands.exposed(*i));
+            let pts: Vec<([f64; 2], f64)> = votes
+                .iter()
+                .map(|v| (v.p, weight(em, v.volunteer as usize).max(1e-3)))
+                .collect();
+            let centre = geometric_median(&pts);
+            let (mut marked, mut seen) = (0.0, 0.0);
+            for &(v, m) in exposed {
+                let w = weight(em, v as usize);
+                seen += w;
+                if m {
+                    marked += w;
+                }
             }
-        }
-        let support = if seen > 0.0 {
-            marked / seen
-        } else {
-            votes.len() as f64 / exposed.len().max(1) as f64
-        };
-        // Spread of the votes about the centre, shrunk towards eps/2 by one pseudo-vote,
-        // divided by √(effective number of votes): a 1-σ radius for the centre.
-        let (w_sum, sq_weight_sum, spread_sum) = pts.iter().fold((0.0, 0.0, 0.0), |(a, b, d), (p, w)| {
-            (a + w, b + w * w, d + w * dist2(*p, centre))
-        });
-        let sigma0 = c.eps / 2.0;
-        let spread = ((spread_sum + sigma0 * sigma0) / (w_sum + 1.0)).sqrt();
-        let n_eff = if sq_weight_sum > 0.0 {
-            w_sum * w_sum / sq_weight_sum
-        } else {
-            1.0
-        };
-        let class = post
-            .iter()
-            .enumerate()
-            .fold((0, f64::NEG_INFINITY), |best, (k, &p)| {
-                if p > best.1 { (k, p) } else { best }
+            let support = if seen > 0.0 {
+                marked / seen
+            } else {
+                votes.len() as f64 / exposed.len().max(1) as f64
+            };
+            // Spread of the votes about the centre, shrunk towards eps/2 by one pseudo-vote,
+            // divided by √(effective number of votes): a 1-σ radius for the centre.
+            let (w_sum, sq_weight_sum, spread_sum) =
+                pts.iter().fold((0.0, 0.0, 0.0), |(a, b, d), (p, w)| {
+                    (a + w, b + w * w, d + w * dist2(*p, centre))
+                });
+            let sigma0 = c.eps / 2.0;
+            let spread = ((spread_sum + sigma0 * sigma0) / (w_sum + 1.0)).sqrt();
+            let n_eff = if sq_weight_sum > 0.0 {
+                w_sum * w_sum / sq_weight_sum
+            } else {
+                1.0
+            };
+            let class = post
+                .iter()
+                .enumerate()
+                .fold((0, f64::NEG_INFINITY), |best, (k, &p)| {
+                    if p > best.1 { (k, p) } else { best }
+                })
+                .0;
+            let position = position(c, cands.tasks(*i), centre)?;
+            let mut volunteers: Vec<_> = votes
+                .iter()
+                .map(|v| c.volunteers[v.volunteer as usize].clone())
+                .collect();
+            volunteers.sort();
+            Some(Site {
+                position,
+                class: DamageClass(c.classes[class].clone()),
+                confidence: em.q[*i],
+                support,
+                seen_by: exposed.len(),
+                volunteers,
+                uncertainty: spread / n_eff.sqrt(),
             })
-            .0;
-        let position = position(c, cands.tasks(*i), centre)?;
-        let mut volunteers: Vec<_> = votes
-            .iter()
-            .map(|v| c.volunteers[v.volunteer as usize].clone())
-            .collect();
-        volunteers.sort();
-        Some(Site {
-            position,
-            class: DamageClass(c.classes[class].clone()),
-            confidence: em.q[*i],
-            support,
-            seen_by: exposed.len(),
-            volunteers,
-            uncertainty: spread / n_eff.sqrt(),
         })
-    })
-    .collect();
+        .collect();
     // Keys computed once (a pixel-space key formats the task id), compared field by field:
     // the tuple's own `partial_cmp` is an order of magnitude slower.
     let mut keyed: Vec<(SiteKey, usize)> = out
@@ -172,10 +176,7 @@ pub(crate) fn sites(c: &Campaign, cands: &Candidates, em: &EmResult, cls: &Class
         .collect();
     keyed.sort_by(|a, b| cmp_keys(&a.0, &b.0));
     let mut slots: Vec<Option<Site>> = out.into_iter().map(Some).collect();
-    keyed
-        .iter()
-        .filter_map(|(_, i)| slots[*i].take())
-        .collect()
+    keyed.iter().filter_map(|(_, i)| slots[*i].take()).collect()
 }
 
 /// Sort key of a site: task (pixel space only), then y / latitude, then x / longitude.

@@ -22,6 +22,9 @@ pub struct ServeArgs {
     /// Lifetime of sign-in tokens, in minutes.
     #[arg(long, env = "TESSERA_TOKEN_TTL_MINUTES", default_value_t = 480)]
     pub token_ttl_minutes: i64,
+    /// Seconds between consensus passes over campaigns with new answers (0 = never).
+    #[arg(long, env = "TESSERA_CONSENSUS_INTERVAL", default_value_t = 15)]
+    pub consensus_interval: u64,
     /// A built frontend (e.g. frontend/dist) to serve instead of the start page.
     #[arg(long, env = "TESSERA_FRONTEND_DIR")]
     pub frontend_dir: Option<PathBuf>,
@@ -34,6 +37,7 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
     config.pool_size = args.pool_size;
     config.token_ttl_secs = args.token_ttl_minutes * 60;
     config.frontend_dir.clone_from(&args.frontend_dir);
+    config.consensus_interval_secs = args.consensus_interval;
     let state = crate::server::build_state(config)?;
     tracing::info!(
         database.backend = ?state.db.backend(),

@@ -1,0 +1,3 @@
+//! Background work that any instance may take, coordinated through the database.
+
+pub mod consensus;
