@@ -45,7 +45,7 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
         std::thread::Builder::new()
             .name("consensus".to_owned())
             .spawn(move || {
-                crate::jobs::consensus::run_forever(&db, std::time::Duration::from_secs(every))
+                crate::jobs::consensus::run_forever(&db, std::time::Duration::from_secs(every));
             })
             .context("starting the consensus job")?;
     }

@@ -183,36 +183,14 @@ pub fn run_campaign(
 
 type TaskRow = (i64, i64, i64, String, bool, Option<String>);
 
-fn recompute(
-    conn: &mut DbConn,
-    campaign_id: &str,
-    run_id: &str,
-    region: [f64; 4],
-    params: &ConsensusParams,
-) -> Result<RunCounts, DbError> {
-    let [w, s, e, n] = region;
-    let task_rows: Vec<TaskRow> = tasks::table
-        .filter(tasks::campaign_id.eq(campaign_id))
-        .filter(tasks::footprint.ne("null"))
-        .filter(tasks::max_lon.ge(w - MARGIN_DEG))
-        .filter(tasks::min_lon.le(e + MARGIN_DEG))
-        .filter(tasks::max_lat.ge(s - MARGIN_DEG))
-        .filter(tasks::min_lat.le(n + MARGIN_DEG))
-        .select((
-            tasks::id,
-            tasks::px_w,
-            tasks::px_h,
-            tasks::footprint,
-            tasks::is_gold,
-            tasks::gold_answer,
-        ))
-        .load(conn)?;
+/// The consensus input of these tasks: their footprints, answers and marks.
+fn load_input(conn: &mut DbConn, task_rows: &[TaskRow]) -> Result<Input, DbError> {
     let ids: Vec<i64> = task_rows.iter().map(|t| t.0).collect();
     let mut input = Input {
         tasks: Vec::new(),
         answers: Vec::new(),
     };
-    for (id, w, h, footprint, _, _) in &task_rows {
+    for (id, w, h, footprint, _, _) in task_rows {
         let corners: Option<[[f64; 2]; 4]> = serde_json::from_str(footprint).ok();
         let (Some(corners), Ok(w), Ok(h)) = (corners, u32::try_from(*w), u32::try_from(*h)) else {
             continue;
@@ -263,11 +241,39 @@ fn recompute(
             response,
         });
     }
+    Ok(input)
+}
+
+fn recompute(
+    conn: &mut DbConn,
+    campaign_id: &str,
+    run_id: &str,
+    region: [f64; 4],
+    params: &ConsensusParams,
+) -> Result<RunCounts, DbError> {
+    let [west, south, east, north] = region;
+    let task_rows: Vec<TaskRow> = tasks::table
+        .filter(tasks::campaign_id.eq(campaign_id))
+        .filter(tasks::footprint.ne("null"))
+        .filter(tasks::max_lon.ge(west - MARGIN_DEG))
+        .filter(tasks::min_lon.le(east + MARGIN_DEG))
+        .filter(tasks::max_lat.ge(south - MARGIN_DEG))
+        .filter(tasks::min_lat.le(north + MARGIN_DEG))
+        .select((
+            tasks::id,
+            tasks::px_w,
+            tasks::px_h,
+            tasks::footprint,
+            tasks::is_gold,
+            tasks::gold_answer,
+        ))
+        .load(conn)?;
+    let input = load_input(conn, &task_rows)?;
     let area = LonLatBox {
-        west: w,
-        south: s,
-        east: e,
-        north: n,
+        west,
+        south,
+        east,
+        north,
     };
     let output = match tessera_consensus::run_region(&input, &area, params, None) {
         Ok(output) => output,
@@ -288,8 +294,8 @@ fn recompute(
                 .filter(sites::campaign_id.eq(campaign_id))
                 .filter(sites::status.eq("candidate"))
                 .filter(sites::source.eq("consensus"))
-                .filter(sites::lon.between(w, e))
-                .filter(sites::lat.between(s, n)),
+                .filter(sites::lon.between(west, east))
+                .filter(sites::lat.between(south, north)),
         )
         .execute(conn)?;
         let mut written = 0;
