@@ -2,8 +2,10 @@
 //! task's redundancy.
 
 use diesel::prelude::*;
+use tessera_consensus::{
+    Answer as CAnswer, ConsensusParams, DamageClass, Mark as CMark, Response, Task as CTask,
+};
 
-use super::agreement::{Verdict, next_need};
 use super::footprint::pixel_to_lonlat;
 use super::gold::{GoldAnswer, GoldFeedback, feedback};
 use crate::campaign_settings::CampaignSettings;
@@ -150,24 +152,63 @@ fn validate(
     Ok(())
 }
 
-fn verdicts(conn: &mut DbConn, task_id: i64) -> QueryResult<Vec<Verdict>> {
-    let answers = Answer::for_task(conn, task_id)?;
+/// The consensus engine's per-task verdict over every answer so far: `(needed, retire)`.
+///
+/// This is the same retire rule a full consensus run reports (`tessera_consensus::task_agreement`):
+/// a sequential test that retires a task at `redundancy.min` answers when they agree and asks for
+/// one more, up to `redundancy.max`, while they do not.
+fn adaptive_need(
+    conn: &mut DbConn,
+    task: &Task,
+    settings: &CampaignSettings,
+) -> Result<(i32, bool), IntakeError> {
+    let answers = Answer::for_task(conn, task.id)?;
     let ids: Vec<String> = answers.iter().map(|a| a.id.clone()).collect();
     let marks = Answer::marks(conn, &ids)?;
-    Ok(answers
+    let responses: Vec<CAnswer> = answers
         .iter()
-        .map(|a| match a.kind.as_str() {
-            "nothing_here" => Verdict::NothingHere,
-            "marks" => Verdict::Marks(
-                marks
-                    .iter()
-                    .filter(|m| m.answer_id == a.id)
-                    .map(|m| [m.x, m.y])
-                    .collect(),
-            ),
-            _ => Verdict::CantTell,
+        .map(|a| CAnswer {
+            task: task.id.into(),
+            volunteer: a.user_id.as_str().into(),
+            response: match a.kind.as_str() {
+                "nothing_here" => Response::NothingHere,
+                "marks" => Response::Marks(
+                    marks
+                        .iter()
+                        .filter(|m| m.answer_id == a.id)
+                        .filter_map(|m| CMark::new(m.x, m.y, DamageClass(m.class.clone())).ok())
+                        .collect(),
+                ),
+                _ => Response::CantTell,
+            },
         })
-        .collect())
+        .collect();
+    let (width, height) = (
+        u32::try_from(task.px_w).unwrap_or(1),
+        u32::try_from(task.px_h).unwrap_or(1),
+    );
+    let c_task = CTask::new(task.id.into(), width.max(1), height.max(1), None)
+        .map_err(|e| IntakeError::Invalid(e.to_string()))?;
+    let r = settings.redundancy;
+    let params = ConsensusParams {
+        eps_px: radius_px(task, settings),
+        min_answers: r.min as usize,
+        max_answers: r.max as usize,
+        classes: settings.damage_classes.clone(),
+        ..ConsensusParams::default()
+    };
+    let verdict = tessera_consensus::task_agreement(&c_task, &responses, &params)
+        .map_err(|e| IntakeError::Invalid(e.to_string()))?;
+    let count = i32::try_from(answers.len()).unwrap_or(i32::MAX);
+    let (min, max) = (
+        i32::try_from(r.min).unwrap_or(1),
+        i32::try_from(r.max).unwrap_or(1),
+    );
+    Ok(if verdict.retire {
+        (count, true)
+    } else {
+        ((count + 1).clamp(min, max), false)
+    })
 }
 
 fn gold_feedback(
@@ -288,9 +329,7 @@ pub fn submit_answer(
             .execute(conn)?;
         (false, gold_feedback(task, settings, &points))
     } else {
-        let verdicts = verdicts(conn, task.id)?;
-        let r = settings.redundancy;
-        let (needed, retire) = next_need(&verdicts, radius_px(task, settings), r.min, r.max);
+        let (needed, retire) = adaptive_need(conn, task, settings)?;
         diesel::update(tasks::table.find(task.id))
             .set((
                 tasks::answer_count.eq(tasks::answer_count + 1),

@@ -11,13 +11,13 @@
 //!    cannot both take the last slot; on SQLite writes are serialised. Expired leases are swept
 //!    back into the pool ([`sweep::expire_leases`]).
 //! 3. *Adaptive redundancy*: a task needs `redundancy.min` answers; when they disagree
-//!    ([`agreement`]) it asks for one more, up to `redundancy.max`.
+//!    (the consensus engine's `task_agreement`, the same rule a full run reports) it asks for
+//!    one more, up to `redundancy.max`.
 //! 4. *Nearly finished first, gold mixed in*: the pick orders by answer count, then priority,
 //!    then tiling order; gold tasks are drawn at the campaign's rate, higher for newcomers.
 //!
 //! Everything here is synchronous and runs inside one write transaction per request.
 
-pub mod agreement;
 pub mod footprint;
 pub mod gold;
 pub mod intake;
