@@ -186,6 +186,9 @@ impl Db {
         let pool = r2d2::Pool::builder()
             .max_size(pool_size)
             .connection_timeout(Duration::from_secs(10))
+            // a broken connection fails its query and is replaced; checking every checkout
+            // would add a round trip to every request
+            .test_on_check_out(false)
             .build(ConnectionManager { url: url.clone() })
             .with_context(|| format!("connecting to {url:?}"))?;
         let db = Self {
