@@ -9,7 +9,8 @@
 #          otherwise — or when set to `example` — the library's example `tile FRAME OUT 256 0 85 2`, built with
 #          TESSERA_TILE_FEATURES (default `native-codecs` = libjpeg-turbo + libdeflate; set it empty
 #          for the pure-Rust build).
-# Needs: gdal-bin, libvips-tools (apt), python3 + numpy + tifffile (a venv is made if missing).
+# Needs: gdal-bin, libvips-tools, cmake, nasm (apt; installed if missing), python3 + numpy +
+# tifffile (a venv is made if missing).
 # Runs are interleaved (tessera, vips, tessera, vips, …) because the machine is shared and noisy;
 # compare the ratio, not absolute numbers. Each run: wall time, CPU time (user + system) and peak RSS
 # from /usr/bin/time -v, total tile bytes, megapixels/s. The CPU-time ratio is the steadier figure
@@ -21,6 +22,9 @@ work=${BENCH_DIR:-/tmp/tessera-bench}
 mkdir -p "$work"
 shared=$root/../shared/bench
 
+for tool in gdalinfo:gdal-bin vips:libvips-tools; do
+  command -v "${tool%%:*}" >/dev/null || apt-get install -y -qq "${tool#*:}" >/dev/null
+done
 if ! python3 -c 'import numpy, tifffile' 2>/dev/null; then
   [ -x "$work/.venv/bin/python" ] || { python3 -m venv "$work/.venv" && "$work/.venv/bin/pip" install -q numpy tifffile; }
   export PATH=$work/.venv/bin:$PATH
@@ -33,8 +37,14 @@ target=${CARGO_TARGET_DIR:-$root/target}
 force_example=
 [ "${TESSERA_TILE_CMD:-}" = example ] && { force_example=1; TESSERA_TILE_CMD=; }
 if [ -z "${TESSERA_TILE_CMD:-}" ]; then
-  if [ -z "$force_example" ] && [ -x "$root/target/release/tessera" ] && "$root/target/release/tessera" tile --help >/dev/null 2>&1; then
-    TESSERA_TILE_CMD="$root/target/release/tessera tile"
+  if [ -z "$force_example" ]; then
+    # `tessera tile` as shipped for real campaigns: the server built with the native codecs.
+    features=${TESSERA_TILE_FEATURES-native-codecs}
+    if [ -n "$features" ] && ! { command -v cmake && command -v nasm; } >/dev/null; then
+      apt-get install -y -qq cmake nasm >/dev/null
+    fi
+    (cd "$root" && cargo build -q --release -p tessera-server --bin tessera ${features:+--features "$features"})
+    TESSERA_TILE_CMD="$target/release/tessera tile"
   else
     # The libjpeg-turbo encoder needs cmake + nasm to build; without them, the pure-Rust one.
     features=${TESSERA_TILE_FEATURES-native-codecs}

@@ -66,14 +66,25 @@ impl<'a> BandCache<'a> {
         }
     }
 
+    /// Width and height of the source.
+    pub(crate) fn size(&self) -> (u32, u32) {
+        self.src.size()
+    }
+
     /// Full-width display pixels of image rows `y0 .. y0 + h` (clamped to the image).
     pub(crate) fn read_rows(&mut self, y0: u32, h: u32) -> TilerResult<Pixels> {
+        self.read_band(y0, h, 0)
+    }
+
+    /// As [`Self::read_rows`], for callers that will ask only for rows from `keep_from` on next:
+    /// when the band is exactly one decoded chunk row that ends before `keep_from` (tiles of the
+    /// chunk height without overlap), that chunk row is handed over instead of copied.
+    pub(crate) fn read_band(&mut self, y0: u32, h: u32, keep_from: u32) -> TilerResult<Pixels> {
         let (width, height) = self.src.size();
         let y0 = y0.min(height);
         let h = h.min(height - y0);
-        let mut out = Pixels::new(width as usize, h as usize, self.src.channels());
         if h == 0 {
-            return Ok(out);
+            return Ok(Pixels::new(width as usize, 0, self.src.channels()));
         }
         let rh = self.src.row_height();
         let (first, last) = (y0 / rh, (y0 + h - 1) / rh);
@@ -86,6 +97,15 @@ impl<'a> BandCache<'a> {
             .map(|&cy| self.src.decode_row(cy).map(|p| (cy, p)))
             .collect::<TilerResult<Vec<_>>>()?;
         self.rows.extend(decoded);
+        if let [(cy, px)] = self.rows.as_slice()
+            && cy * rh == y0
+            && px.height == h as usize
+            && y0 + h <= keep_from
+            && let Some((_, px)) = self.rows.pop()
+        {
+            return Ok(px);
+        }
+        let mut out = Pixels::new(width as usize, h as usize, self.src.channels());
         for (cy, px) in &self.rows {
             let top = cy * rh;
             let from = y0.max(top);
@@ -130,6 +150,20 @@ mod tests {
             assert_eq!(band.data, img.data[start..start + h_eff * 40]);
         }
         // Only the chunk rows of the last band stay cached.
+        assert_eq!(cache.rows.len(), 1);
+    }
+
+    #[test]
+    fn whole_chunk_rows_are_handed_over_when_not_needed_again() {
+        let img = gradient(40, 700);
+        let src = MemorySource(img.clone());
+        let mut cache = BandCache::new(&src);
+        let band = cache.read_band(256, 256, 512).unwrap();
+        assert_eq!(band.data, img.data[256 * 40..512 * 40]);
+        assert!(cache.rows.is_empty());
+        // Still needed by the next band (overlap): kept, and copied out.
+        let band = cache.read_band(0, 256, 224).unwrap();
+        assert_eq!(band.data, img.data[..256 * 40]);
         assert_eq!(cache.rows.len(), 1);
     }
 }

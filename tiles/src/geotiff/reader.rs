@@ -225,6 +225,20 @@ impl PixelSource for ChunkReader {
         if l.chunks_across == 1 {
             return self.decode_chunk(0, cy);
         }
+        let spp = usize::from(l.samples);
+        if let Some(direct) = &self.direct
+            && !l.planar
+            && self.map.is_identity_for(spp)
+        {
+            let data = direct.read_row(cy, l, spp)?;
+            return Ok(Pixels {
+                width: l.width as usize,
+                height: data.len() / (l.width as usize * spp),
+                channels: spp,
+                data,
+                valid: None,
+            });
+        }
         let chunks = (0..l.chunks_across)
             .into_par_iter()
             .map(|cx| self.decode_chunk(cx, cy))

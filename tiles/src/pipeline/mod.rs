@@ -4,21 +4,23 @@
 //! then the row's tiles are cut, checked for nodata, encoded and stored in parallel. Memory is a few
 //! full-width bands, whatever the frame height.
 
+mod rows;
+
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::display::Pixels;
-use crate::encode::{TileFormat, encode};
+use crate::encode::TileFormat;
 use crate::error::{TilerError, TilerResult};
 use crate::frame::Frame;
-use crate::grid::{TileGrid, TileWindow};
+use crate::grid::TileGrid;
 use crate::manifest::{TileRecord, to_jsonl};
 use crate::raster::BandCache;
 use crate::resample::{PixelMap, Resampling};
 use crate::store::TileStore;
+use rows::{BandReader, cut_one};
 
 /// Tiling options. `Default` gives 256 px tiles, 32 px overlap, JPEG q85, skip ≥ 90 % nodata.
 #[derive(Debug, Clone, PartialEq)]
@@ -73,6 +75,18 @@ pub struct TileSummary {
 }
 
 impl TileSummary {
+    /// Counts one tile: written (its record and bytes) or skipped (`None`).
+    fn count(&mut self, tile: Option<(TileRecord, u64)>) {
+        match tile {
+            Some((rec, bytes)) => {
+                self.tiles_written += 1;
+                self.bytes += bytes;
+                self.records.push(rec);
+            }
+            None => self.tiles_skipped += 1,
+        }
+    }
+
     /// Adds another frame's summary (for multi-frame runs).
     pub fn absorb(&mut self, other: Self) {
         self.frames += other.frames;
@@ -160,55 +174,48 @@ pub fn tile_frame(
         ..TileSummary::default()
     };
     pool.install(|| -> TilerResult<()> {
-        let mut cache = BandCache::new(after.source());
-        let mut before_cache = before.as_ref().map(|(b, _, _)| BandCache::new(b.source()));
+        let mut bands = BandReader {
+            cache: BandCache::new(after.source()),
+            before: before
+                .as_ref()
+                .map(|(b, _, map)| (*b, map, BandCache::new(b.source()))),
+            grid: &grid,
+        };
+        // Decoding row r + 1 overlaps encoding row r: both are parallel, and rayon's work stealing
+        // keeps every thread busy instead of alternating a decode phase and an encode phase.
+        let mut next = (grid.rows() > 0).then(|| bands.read(0)).transpose()?;
         for row in 0..grid.rows() {
-            let y0 = row * grid.stride();
-            let band = cache.read_rows(y0, grid.size())?;
-            let before_band = match (&before, before_cache.as_mut()) {
-                (Some((b, _, map)), Some(bc)) => {
-                    let (lo, hi) = map.rows_needed(width, y0, grid.size());
-                    let bh = f64::from(b.info().height);
-                    #[expect(
-                        clippy::cast_possible_truncation,
-                        clippy::cast_sign_loss,
-                        reason = "clamped to the frame height"
-                    )]
-                    let (by0, by1) = (
-                        lo.floor().clamp(0.0, bh) as u32,
-                        hi.ceil().clamp(0.0, bh) as u32,
-                    );
-                    Some((bc.read_rows(by0, by1 - by0)?, i64::from(by0)))
-                }
-                _ => None,
+            let Some((band, before_band)) = next.take() else {
+                break;
             };
-            let results = (0..grid.cols())
-                .into_par_iter()
-                .map(|col| {
-                    let win = grid.window(col, row);
-                    let out = cut_one(
-                        after,
-                        frame_id,
-                        &win,
-                        &band,
-                        opts,
-                        store,
-                        before.as_ref().zip(before_band.as_ref()),
-                    );
-                    progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
-                    out
-                })
-                .collect::<TilerResult<Vec<_>>>()?;
-            for r in results {
-                match r {
-                    Some((rec, bytes)) => {
-                        summary.tiles_written += 1;
-                        summary.bytes += bytes;
-                        summary.records.push(rec);
-                    }
-                    None => summary.tiles_skipped += 1,
-                }
-            }
+            let (results, upcoming) = rayon::join(
+                || {
+                    (0..grid.cols())
+                        .into_par_iter()
+                        .map(|col| {
+                            let win = grid.window(col, row);
+                            let out = cut_one(
+                                after,
+                                frame_id,
+                                &win,
+                                &band,
+                                opts,
+                                store,
+                                before.as_ref().zip(before_band.as_ref()),
+                            );
+                            progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+                            out
+                        })
+                        .collect::<TilerResult<Vec<_>>>()
+                },
+                || {
+                    (row + 1 < grid.rows())
+                        .then(|| bands.read(row + 1))
+                        .transpose()
+                },
+            );
+            results?.into_iter().for_each(|r| summary.count(r));
+            next = upcoming?;
         }
         Ok(())
     })?;
@@ -220,84 +227,4 @@ pub fn tile_frame(
     summary.bytes += manifest.len() as u64;
     summary.seconds = started.elapsed().as_secs_f64();
     Ok(summary)
-}
-
-type BeforeCtx<'a, 'b> = (&'b (&'a Frame, &'a str, PixelMap<'a>), &'b (Pixels, i64));
-
-/// Cuts, encodes and stores one tile (and its before-tile). `None` when skipped as nodata.
-fn cut_one(
-    after: &Frame,
-    frame_id: &str,
-    win: &TileWindow,
-    band: &Pixels,
-    opts: &TileOptions,
-    store: &dyn TileStore,
-    before: Option<BeforeCtx<'_, '_>>,
-) -> TilerResult<Option<(TileRecord, u64)>> {
-    let s = opts.tile_size as usize;
-    let (w, h) = (win.w as usize, win.h as usize);
-    let mut tile = Pixels::new(s, s, band.channels);
-    tile.blit(band, (win.x as usize, 0), (0, 0), (w, h));
-    let empty = band.valid.as_ref().map_or(0, |v| {
-        (0..h)
-            .map(|r| {
-                w - v[r * band.width + win.x as usize..][..w]
-                    .iter()
-                    .map(|&m| usize::from(m))
-                    .sum::<usize>()
-            })
-            .sum::<usize>()
-    });
-    #[expect(clippy::cast_precision_loss, reason = "pixel counts")]
-    let nodata_fraction = empty as f64 / (w * h).max(1) as f64;
-    if nodata_fraction >= opts.nodata_threshold && empty > 0 {
-        return Ok(None);
-    }
-    let ext = opts.format.extension();
-    let key = format!("tiles/{frame_id}/{}/{}.{ext}", win.col, win.row);
-    let path = &after.info().path;
-    let bytes = encode(&tile, opts.format, opts.quality).map_err(|detail| TilerError::Encode {
-        path: path.clone(),
-        key: key.clone(),
-        detail,
-    })?;
-    store.put(&key, &bytes)?;
-    let mut total = bytes.len() as u64;
-    let size = f64::from(opts.tile_size);
-    let footprint = after.footprint(f64::from(win.x), f64::from(win.y), size, size)?;
-    let mut rec = TileRecord {
-        id: format!("{frame_id}/{}/{}", win.col, win.row),
-        frame: frame_id.to_owned(),
-        col: win.col,
-        row: win.row,
-        key,
-        size: opts.tile_size,
-        window: win.into(),
-        footprint,
-        nodata_fraction,
-        edge: win.edge,
-        bytes: bytes.len() as u64,
-        before_frame: None,
-        before_key: None,
-        before_nodata_fraction: None,
-    };
-    if let Some(((b, before_id, map), (bband, by0))) = before {
-        let (btile, frac) = map.cut(bband, *by0, (win.x, win.y), opts.tile_size, opts.resampling);
-        let bkey = format!(
-            "tiles/{frame_id}/before/{before_id}/{}/{}.{ext}",
-            win.col, win.row
-        );
-        let before_bytes =
-            encode(&btile, opts.format, opts.quality).map_err(|detail| TilerError::Encode {
-                path: b.info().path.clone(),
-                key: bkey.clone(),
-                detail,
-            })?;
-        store.put(&bkey, &before_bytes)?;
-        total += before_bytes.len() as u64;
-        rec.before_frame = Some((*before_id).to_owned());
-        rec.before_key = Some(bkey);
-        rec.before_nodata_fraction = Some(frac);
-    }
-    Ok(Some((rec, total)))
 }
