@@ -221,7 +221,16 @@ impl Db {
             lock.lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
         });
-        diesel::Connection::transaction(&mut *conn, f)
+        let sqlite = matches!(*conn, DbConn::Sqlite(_));
+        diesel::Connection::transaction(&mut *conn, |conn| {
+            if sqlite {
+                // Take the write lock before reading anything. A transaction that reads first and
+                // writes later fails at once with SQLITE_BUSY if another process (a CLI ingest, a
+                // second server) committed in between; one that starts with a write just waits.
+                diesel::sql_query("UPDATE campaigns SET id = id WHERE 0").execute(conn)?;
+            }
+            f(conn)
+        })
     }
 
     /// Runs a synchronous storage call on the blocking pool, off the async workers.

@@ -138,7 +138,6 @@ pub fn run_campaign(
     let Some((run_id, since)) = claim(db, campaign_id, &params)? else {
         return Ok(None);
     };
-    let conn = &mut *db.conn()?;
     let touched: Vec<(f64, f64, f64, f64)> = tasks::table
         .inner_join(answers::table)
         .filter(answers::campaign_id.eq(campaign_id))
@@ -151,7 +150,7 @@ pub fn run_campaign(
             tasks::max_lat,
         ))
         .distinct()
-        .load(conn)?;
+        .load(&mut *db.conn()?)?;
     let region = touched.iter().fold(
         [
             f64::INFINITY,
@@ -169,14 +168,16 @@ pub fn run_campaign(
             region,
         }
     } else {
-        recompute(conn, campaign_id, &run_id, region, &params)?
+        recompute(db, campaign_id, &run_id, region, &params)?
     };
-    diesel::update(consensus_runs::table.find(&run_id))
-        .set((
-            consensus_runs::finished_at.eq(Some(now_ms())),
-            consensus_runs::counts.eq(serde_json::to_string(&counts).unwrap_or_default()),
-        ))
-        .execute(conn)?;
+    db.write(|conn| -> Result<usize, DbError> {
+        Ok(diesel::update(consensus_runs::table.find(&run_id))
+            .set((
+                consensus_runs::finished_at.eq(Some(now_ms())),
+                consensus_runs::counts.eq(serde_json::to_string(&counts).unwrap_or_default()),
+            ))
+            .execute(conn)?)
+    })?;
     tracing::info!(campaign.id = %campaign_id, consensus.sites = counts.sites, consensus.answers = counts.answers, "consensus run finished");
     Ok(Some(counts))
 }
@@ -245,13 +246,14 @@ fn load_input(conn: &mut DbConn, task_rows: &[TaskRow]) -> Result<Input, DbError
 }
 
 fn recompute(
-    conn: &mut DbConn,
+    db: &Db,
     campaign_id: &str,
     run_id: &str,
     region: [f64; 4],
     params: &ConsensusParams,
 ) -> Result<RunCounts, DbError> {
     let [west, south, east, north] = region;
+    let conn = &mut *db.conn()?;
     let task_rows: Vec<TaskRow> = tasks::table
         .filter(tasks::campaign_id.eq(campaign_id))
         .filter(tasks::footprint.ne("null"))
@@ -288,7 +290,9 @@ fn recompute(
         }
     };
     let now = now_ms();
-    let written = conn.transaction(|conn| -> QueryResult<usize> {
+    // Through the shared writer, like every request: on SQLite a second writer beside it would
+    // make request transactions fail with SQLITE_BUSY.
+    let written = db.write(|conn| -> Result<usize, DbError> {
         diesel::delete(
             sites::table
                 .filter(sites::campaign_id.eq(campaign_id))
