@@ -51,7 +51,12 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
     }
     let workers = state.config.workers;
     let data = web::Data::new(state);
-    let mut server = HttpServer::new(move || crate::api::app(data.clone()));
+    let pool_size = usize::try_from(data.config.pool_size).unwrap_or(16);
+    // Storage calls run on the blocking pool and each needs a pooled connection: more blocking
+    // threads than connections only adds threads that wait (actix's default is 512 per worker,
+    // which under load cost hundreds of MB in thread stacks and malloc arenas).
+    let mut server = HttpServer::new(move || crate::api::app(data.clone()))
+        .worker_max_blocking_threads(pool_size.max(4));
     if workers > 0 {
         server = server.workers(workers);
     }
