@@ -55,6 +55,11 @@ fn migrations_are_applied_once(#[case] backend: Backend) {
         "a second run must find nothing to do"
     );
     // Opening the same database again (a second instance) is harmless too.
+    if let tessera_server::db::DatabaseUrl::Sqlite(path) = &ctx.database.url {
+        // WAL mode is on (the -wal file exists once the database is open)
+        let wal = format!("{}-wal", path.display());
+        assert!(std::path::Path::new(&wal).exists(), "{wal} missing: not in WAL mode");
+    }
     let again = ctx.database.open();
     assert_eq!(
         migrate::state(&mut again.conn().unwrap()).unwrap().applied,

@@ -124,12 +124,13 @@ impl ManageConnection for ConnectionManager {
                     SqliteConnection::establish(&path).map_err(r2d2::Error::ConnectionError)?;
                 // WAL lets readers run beside the writer; NORMAL sync keeps every committed
                 // transaction across a process crash (only power loss can drop the last ones).
-                // busy_timeout first: switching to WAL needs a lock another new connection may hold
-                diesel::sql_query(
+                // busy_timeout first: switching to WAL needs a lock another new connection may
+                // hold. (batch_execute: a prepared statement would run only the first pragma.)
+                diesel::connection::SimpleConnection::batch_execute(
+                    &mut conn,
                     "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
                      PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
                 )
-                .execute(&mut conn)
                 .map_err(r2d2::Error::QueryError)?;
                 Ok(DbConn::Sqlite(conn))
             }
