@@ -58,7 +58,10 @@ fn migrations_are_applied_once(#[case] backend: Backend) {
     if let tessera_server::db::DatabaseUrl::Sqlite(path) = &ctx.database.url {
         // WAL mode is on (the -wal file exists once the database is open)
         let wal = format!("{}-wal", path.display());
-        assert!(std::path::Path::new(&wal).exists(), "{wal} missing: not in WAL mode");
+        assert!(
+            std::path::Path::new(&wal).exists(),
+            "{wal} missing: not in WAL mode"
+        );
     }
     let again = ctx.database.open();
     assert_eq!(
