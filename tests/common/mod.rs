@@ -19,7 +19,7 @@ use tessera_server::config::Config;
 use tessera_server::db::campaign::{Campaign, CampaignInsertForm};
 use tessera_server::db::task::{Task, TaskInsertForm};
 use tessera_server::db::testdb::TestDatabase;
-use tessera_server::db::user::{User, UserInsertForm, handle_key};
+use tessera_server::db::user::User;
 use tessera_server::db::{Backend, Db, DbError, now_ms};
 use tessera_server::state::AppState;
 
@@ -115,22 +115,7 @@ impl TestContext {
     /// Creates an account directly in storage (as `tessera user add` does) and returns a token.
     pub fn account(&self, handle: &str, role: Role) -> String {
         let hash = hash_password(PASSWORD).unwrap();
-        let id = uuid::Uuid::new_v4().to_string();
-        self.db()
-            .write(|conn| -> Result<User, DbError> {
-                Ok(User::create(
-                    conn,
-                    &UserInsertForm {
-                        id: &id,
-                        handle,
-                        handle_key: &handle_key(handle),
-                        password_hash: &hash,
-                        role: role.as_str(),
-                        created_at: now_ms(),
-                    },
-                )?)
-            })
-            .unwrap();
+        let id = User::add(self.db(), handle, role, &hash).unwrap().id;
         self.state.keys.issue(&id, role, now_ms() / 1000).unwrap()
     }
 }

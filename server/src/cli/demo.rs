@@ -12,7 +12,7 @@ use super::tiling::FrameFlags;
 use crate::auth::{Role, hash_password};
 use crate::campaign_settings::CampaignSettings;
 use crate::db::campaign::{Campaign, CampaignInsertForm};
-use crate::db::user::{User, UserInsertForm, handle_key};
+use crate::db::user::User;
 use crate::db::{Db, DbError, now_ms};
 
 pub const SLUG: &str = "raqqa-2017-demo";
@@ -45,20 +45,7 @@ fn ensure_accounts(db: &Db) -> anyhow::Result<()> {
             continue;
         }
         let hash = hash_password(password).map_err(|e| anyhow::anyhow!("hashing: {e}"))?;
-        let id = uuid::Uuid::new_v4().to_string();
-        db.write(|conn| -> Result<User, DbError> {
-            Ok(User::create(
-                conn,
-                &UserInsertForm {
-                    id: &id,
-                    handle,
-                    handle_key: &handle_key(handle),
-                    password_hash: &hash,
-                    role: role.as_str(),
-                    created_at: now_ms(),
-                },
-            )?)
-        })?;
+        User::add(db, handle, role, &hash)?;
     }
     Ok(())
 }

@@ -8,8 +8,8 @@ use clap::{Args, Subcommand};
 use super::StorageArgs;
 use crate::api::auth::{validate_handle, validate_password};
 use crate::auth::{Role, hash_password};
-use crate::db::user::{User, UserInsertForm, handle_key};
-use crate::db::{Db, DbError, now_ms};
+use crate::db::user::User;
+use crate::db::{Db, DbError};
 
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
@@ -68,20 +68,7 @@ fn add(args: &AddArgs) -> anyhow::Result<()> {
     let config = args.storage.config()?;
     let db = Db::open(&config.database_url, 1)?;
     let hash = hash_password(&password).map_err(|e| anyhow::anyhow!("hashing: {e}"))?;
-    let id = uuid::Uuid::new_v4().to_string();
-    let result = db.write(|conn| -> Result<User, DbError> {
-        Ok(User::create(
-            conn,
-            &UserInsertForm {
-                id: &id,
-                handle: &args.handle,
-                handle_key: &handle_key(&args.handle),
-                password_hash: &hash,
-                role: args.role.as_str(),
-                created_at: now_ms(),
-            },
-        )?)
-    });
+    let result = User::add(&db, &args.handle, args.role, &hash);
     match result {
         Ok(user) => {
             eprintln!(

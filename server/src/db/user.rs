@@ -2,8 +2,8 @@
 
 use diesel::prelude::*;
 
-use super::DbConn;
 use super::schema::users;
+use super::{Db, DbConn, DbError, now_ms};
 use crate::auth::Role;
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
@@ -38,6 +38,26 @@ pub fn handle_key(handle: &str) -> String {
 }
 
 impl User {
+    /// Creates an account with a fresh id in its own write transaction. Handles are unique
+    /// ignoring case; a taken one fails with a `UniqueViolation`.
+    pub fn add(db: &Db, handle: &str, role: Role, password_hash: &str) -> Result<User, DbError> {
+        let id = uuid::Uuid::new_v4().to_string();
+        let key = handle_key(handle);
+        db.write(|conn| -> Result<User, DbError> {
+            Ok(User::create(
+                conn,
+                &UserInsertForm {
+                    id: &id,
+                    handle,
+                    handle_key: &key,
+                    password_hash,
+                    role: role.as_str(),
+                    created_at: now_ms(),
+                },
+            )?)
+        })
+    }
+
     pub fn create(conn: &mut DbConn, form: &UserInsertForm<'_>) -> QueryResult<User> {
         diesel::insert_into(users::table)
             .values(form)

@@ -5,8 +5,8 @@ use actix_web::{HttpResponse, post, web};
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
 use crate::api::views::{RegisterRequest, TokenResponse};
 use crate::auth::{Role, hash_password_bounded};
-use crate::db::user::{User, UserInsertForm, handle_key};
-use crate::db::{DbError, now_ms};
+use crate::db::DbError;
+use crate::db::user::User;
 use crate::state::AppState;
 
 pub const MIN_PASSWORD: usize = 10;
@@ -63,23 +63,7 @@ pub async fn register_account(
     let user = state
         .db
         .run(move |db| {
-            let id = uuid::Uuid::new_v4().to_string();
-            let key = handle_key(&handle);
-            db.write(|conn| {
-                User::create(
-                    conn,
-                    &UserInsertForm {
-                        id: &id,
-                        handle: &handle,
-                        handle_key: &key,
-                        password_hash: &hash,
-                        role: Role::Volunteer.as_str(),
-                        created_at: now_ms(),
-                    },
-                )
-                .map_err(DbError::from)
-            })
-            .map_err(|e| match e {
+            User::add(db, &handle, Role::Volunteer, &hash).map_err(|e| match e {
                 DbError::Query(diesel::result::Error::DatabaseError(
                     diesel::result::DatabaseErrorKind::UniqueViolation,
                     _,
