@@ -12,7 +12,7 @@ pub mod server;
 use actix_web::dev::{Service, ServiceResponse};
 use actix_web::http::{Method, StatusCode, header};
 use actix_web::{test, web};
-use serde_json::Value;
+use serde_json::{Value, json};
 use tessera_server::auth::{Role, TokenKeys, hash_password};
 use tessera_server::campaign_settings::CampaignSettings;
 use tessera_server::config::Config;
@@ -207,4 +207,38 @@ pub fn task_form(campaign_id: &str, i: usize, needed: i32) -> TaskInsertForm {
         priority: 0.0,
         created_at: now_ms(),
     }
+}
+
+/// An answer saying "nothing here", with its idempotency key.
+pub fn nothing(key: &str) -> Option<Value> {
+    Some(json!({"idempotency_key": key, "duration_ms": 9000, "nothing_here": true}))
+}
+
+pub fn marks_at(key: &str, points: &[(f64, f64)]) -> Option<Value> {
+    let marks: Vec<Value> = points
+        .iter()
+        .map(|&(x, y)| json!({"x": x, "y": y, "class": "destroyed"}))
+        .collect();
+    Some(json!({"idempotency_key": key, "duration_ms": 20000, "marks": marks}))
+}
+
+pub async fn next_id<S, B>(app: &S, token: &str, campaign: &str) -> Option<i64>
+where
+    S: actix_web::dev::Service<
+            actix_http::Request,
+            Response = actix_web::dev::ServiceResponse<B>,
+            Error = actix_web::Error,
+        >,
+    B: actix_web::body::MessageBody,
+{
+    let (status, body) = call(
+        app,
+        Method::POST,
+        &format!("/api/v1/campaigns/{campaign}/next"),
+        Some(token),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["task"]["id"].as_i64()
 }
