@@ -3,6 +3,7 @@
 
 #![allow(clippy::pedantic, clippy::unwrap_used, reason = "tests fail loudly")]
 
+#[macro_use]
 mod common;
 
 use actix_web::http::{Method, StatusCode};
@@ -11,16 +12,9 @@ use common::{TestContext, call, error_code, marks_at, next_id, nothing, send};
 use diesel::prelude::*;
 use rstest::rstest;
 use serde_json::json;
-use tessera_server::api::app;
 use tessera_server::auth::Role;
 use tessera_server::db::Backend;
 use tessera_server::db::schema::{answers, marks};
-
-macro_rules! init {
-    ($ctx:expr) => {
-        test::init_service(app($ctx.data())).await
-    };
-}
 
 #[rstest]
 #[case::sqlite(Backend::Sqlite)]

@@ -9,6 +9,7 @@
     reason = "tests fail loudly"
 )]
 
+#[macro_use]
 mod common;
 
 use actix_web::http::{Method, StatusCode};
@@ -16,15 +17,8 @@ use actix_web::test;
 use common::{PASSWORD, TestContext, call, error_code, send};
 use rstest::rstest;
 use serde_json::{Value, json};
-use tessera_server::api::app;
 use tessera_server::auth::Role;
 use tessera_server::db::{Backend, now_ms};
-
-macro_rules! init {
-    ($ctx:expr) => {
-        test::init_service(app($ctx.data())).await
-    };
-}
 
 fn creds(handle: &str, password: &str) -> Option<Value> {
     Some(json!({ "handle": handle, "password": password }))

@@ -8,6 +8,7 @@
     reason = "tests fail loudly"
 )]
 
+#[macro_use]
 mod common;
 
 use actix_web::http::{Method, StatusCode};
@@ -16,16 +17,9 @@ use common::{TestContext, call, error_code, marks_at, next_id, nothing, send};
 use diesel::prelude::*;
 use rstest::rstest;
 use serde_json::{Value, json};
-use tessera_server::api::app;
 use tessera_server::auth::Role;
 use tessera_server::db::Backend;
 use tessera_server::db::schema::{leases, marks, tasks};
-
-macro_rules! init {
-    ($ctx:expr) => {
-        test::init_service(app($ctx.data())).await
-    };
-}
 
 #[rstest]
 #[case::sqlite(Backend::Sqlite)]

@@ -3,6 +3,7 @@
 
 #![allow(clippy::pedantic, clippy::unwrap_used, reason = "tests fail loudly")]
 
+#[macro_use]
 mod common;
 
 use actix_web::http::{Method, StatusCode};
@@ -11,15 +12,8 @@ use common::{PASSWORD, SECRET, TestContext, call, error_code, send};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use rstest::rstest;
 use serde_json::{Value, json};
-use tessera_server::api::app;
 use tessera_server::auth::Role;
 use tessera_server::db::{Backend, now_ms};
-
-macro_rules! init {
-    ($ctx:expr) => {
-        test::init_service(app($ctx.data())).await
-    };
-}
 
 fn creds(handle: &str, password: &str) -> Option<Value> {
     Some(json!({ "handle": handle, "password": password }))

@@ -3,9 +3,17 @@
 
 #![allow(
     dead_code,
+    unused_macros,
     clippy::unwrap_used,
     reason = "each test binary uses a subset of the helpers; tests fail loudly"
 )]
+
+/// The exact application `tessera serve` runs, in process, on this context's database.
+macro_rules! init {
+    ($ctx:expr) => {
+        actix_web::test::init_service(tessera_server::api::app($ctx.data())).await
+    };
+}
 
 pub mod server;
 
