@@ -49,14 +49,32 @@ pub fn query_config() -> web::QueryConfig {
     })
 }
 
-/// Unknown routes: a JSON 404 under `/api`, the start page elsewhere.
-pub async fn fallback(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    if req.path().starts_with("/api/") || req.path() == "/api" {
-        return Err(ApiError::not_found(format!(
+/// Unknown routes: a JSON 404 under `/api`; elsewhere a file of the built frontend, or the page
+/// itself for a path that names no file.
+pub async fn fallback(
+    req: HttpRequest,
+    state: web::Data<crate::state::AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let path = req.path();
+    let not_found = || {
+        ApiError::not_found(format!(
             "no route {} {}; see /api/v1/openapi.json",
             req.method(),
             req.path()
-        )));
+        ))
+    };
+    if path.starts_with("/api/") || path == "/api" || req.method() != actix_web::http::Method::GET {
+        return Err(not_found());
     }
-    Ok(super::frontend::index())
+    let dir = state.config.frontend_dir.as_deref();
+    if let Some(dir) = dir
+        && let Some(response) = super::frontend::asset(dir, &req)
+    {
+        return Ok(response);
+    }
+    let last = path.rsplit('/').next().unwrap_or_default();
+    if last.contains('.') && last != "index.html" {
+        return Err(not_found());
+    }
+    Ok(super::frontend::index(dir))
 }

@@ -9,6 +9,7 @@ pub mod campaigns;
 pub mod error;
 mod error_handlers;
 mod frontend;
+pub use frontend::default_dir as frontend_default_dir;
 pub mod health;
 pub mod me;
 pub mod tasks;
@@ -40,11 +41,14 @@ pub fn routes(cfg: &mut ServiceConfig<'_>) {
         .service(campaigns::pause_campaign)
         .service(campaigns::resume_campaign)
         .service(campaigns::close_campaign)
+        .service(campaigns::campaign_tutorial)
+        .service(campaigns::campaign_progress)
         .service(tasks::next_task)
         .service(tasks::get_task)
         .service(tasks::submit_task_answer)
         .service(tasks::set_task_gold)
-        .service(me::my_stats);
+        .service(me::my_stats)
+        .service(me::my_answers);
 }
 
 #[derive(OpenApi)]
@@ -113,7 +117,12 @@ pub fn app(
         .service(scope("/api/v1").configure(routes))
         .service(tiles::get_tile)
         .into_app()
-        .route("/", web::get().to(|| async { frontend::index() }))
+        .route(
+            "/",
+            web::get().to(|state: web::Data<AppState>| async move {
+                frontend::index(state.config.frontend_dir.as_deref())
+            }),
+        )
         .default_service(web::to(error_handlers::fallback))
         .wrap(from_fn(crate::auth::reject_bad_tokens))
         .wrap(tracing_actix_web::TracingLogger::<telemetry::PrivateSpans>::new())

@@ -25,7 +25,7 @@ pub struct ServeArgs {
     /// Seconds between consensus passes over campaigns with new answers (0 = never).
     #[arg(long, env = "TESSERA_CONSENSUS_INTERVAL", default_value_t = 15)]
     pub consensus_interval: u64,
-    /// A built frontend (e.g. frontend/dist) to serve instead of the start page.
+    /// The built web app to serve [default: frontend/dist of the source tree, once built].
     #[arg(long, env = "TESSERA_FRONTEND_DIR")]
     pub frontend_dir: Option<PathBuf>,
 }
@@ -36,7 +36,10 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
     config.workers = args.workers.unwrap_or(0);
     config.pool_size = args.pool_size;
     config.token_ttl_secs = args.token_ttl_minutes * 60;
-    config.frontend_dir.clone_from(&args.frontend_dir);
+    config.frontend_dir = args
+        .frontend_dir
+        .clone()
+        .or_else(crate::api::frontend_default_dir);
     config.consensus_interval_secs = args.consensus_interval;
     let state = crate::server::build_state(config)?;
     tracing::info!(

@@ -25,4 +25,4 @@ pub mod pick;
 pub mod sweep;
 
 pub use intake::{AnswerReceipt, IntakeError, SubmitAnswer, SubmittedMark, submit_answer};
-pub use pick::{LeaseOutcome, NoTaskReason, lease_next};
+pub use pick::{LeaseOutcome, NoTaskReason, Pick, lease_next};

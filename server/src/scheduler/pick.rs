@@ -35,6 +35,8 @@ pub enum NoTaskReason {
     AllLeased,
     /// The campaign has no open task left.
     CampaignComplete,
+    /// A practice task was asked for, and none is left that this volunteer has not done.
+    NoPractice,
 }
 
 impl NoTaskReason {
@@ -43,6 +45,7 @@ impl NoTaskReason {
             Self::SeenAll => "seen_all",
             Self::AllLeased => "all_leased",
             Self::CampaignComplete => "campaign_complete",
+            Self::NoPractice => "no_practice",
         }
     }
 
@@ -57,6 +60,9 @@ impl NoTaskReason {
                  in a few minutes: tasks that are not finished come back."
             }
             Self::CampaignComplete => "This campaign has all the answers it needs. Thank you!",
+            Self::NoPractice => {
+                "There is no practice tile for you in this campaign; go on to the real tasks."
+            }
         }
     }
 }
@@ -118,17 +124,31 @@ fn gold_rate(
 /// Leases the next task of `campaign_id` to `user_id`. Run inside a write transaction.
 ///
 /// `gold_draw` is a uniform random number in [0, 1): below the volunteer's gold rate, a gold
-/// task they have not seen is preferred.
+/// task they have not seen is preferred. `Pick::Practice` asks for a gold task only, as the
+/// tutorial's last step.
 pub fn lease_next(
     conn: &mut DbConn,
     campaign_id: &str,
     settings: &CampaignSettings,
     user_id: &str,
     now: i64,
-    gold_draw: f64,
+    pick_kind: Pick,
 ) -> QueryResult<LeaseOutcome> {
     let held = Lease::live_for_user(conn, user_id, campaign_id, now)?;
-    if held.len() >= settings.max_leases as usize
+    if pick_kind == Pick::Practice {
+        // A practice task already held (a reload) comes back; held search tasks do not count
+        // against practice, which is bounded by the campaign's gold tasks.
+        for lease in &held {
+            let task = Task::find(conn, lease.task_id)?;
+            if task.is_gold {
+                return Ok(LeaseOutcome::Leased {
+                    task,
+                    expires_at: lease.expires_at,
+                    resumed: true,
+                });
+            }
+        }
+    } else if held.len() >= settings.max_leases as usize
         && let Some(oldest) = held.first()
     {
         // A reload or an over-eager prefetch: hand back what they hold rather than more.
@@ -139,8 +159,16 @@ pub fn lease_next(
             resumed: true,
         });
     }
-    let want_gold = gold_draw < gold_rate(conn, settings, campaign_id, user_id)?;
-    let order: &[bool] = if want_gold { &[true, false] } else { &[false] };
+    let order: &[bool] = match pick_kind {
+        Pick::Practice => &[true],
+        Pick::Search { gold_draw } => {
+            if gold_draw < gold_rate(conn, settings, campaign_id, user_id)? {
+                &[true, false]
+            } else {
+                &[false]
+            }
+        }
+    };
     let mut skip = Vec::new();
     for &gold in order {
         for _ in 0..PICK_ATTEMPTS {
@@ -176,7 +204,20 @@ pub fn lease_next(
             });
         }
     }
+    if pick_kind == Pick::Practice {
+        return Ok(LeaseOutcome::NoTask(NoTaskReason::NoPractice));
+    }
     Ok(LeaseOutcome::NoTask(why_none(conn, campaign_id, user_id)?))
+}
+
+/// Which kind of task `lease_next` hands out.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Pick {
+    /// The next search task; `gold_draw` is uniform in [0, 1) and decides whether a gold task
+    /// is mixed in.
+    Search { gold_draw: f64 },
+    /// A gold task the volunteer has not seen, for practice.
+    Practice,
 }
 
 fn why_none(conn: &mut DbConn, campaign_id: &str, user_id: &str) -> QueryResult<NoTaskReason> {

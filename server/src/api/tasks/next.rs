@@ -10,17 +10,26 @@ use crate::auth::{Anyone, Authenticated};
 use crate::campaign_settings::CampaignSettings;
 use crate::db::campaign::Campaign;
 use crate::db::now_ms;
-use crate::scheduler::{LeaseOutcome, lease_next, sweep};
+use crate::scheduler::{LeaseOutcome, Pick, lease_next, sweep};
 use crate::state::AppState;
 
 /// When this process last swept expired leases; a throttle only, not shared state.
 static LAST_SWEEP_MS: AtomicI64 = AtomicI64::new(0);
 
+/// `?practice=true` asks for a practice (gold) task, the tutorial's last step.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct NextQuery {
+    /// A gold task with feedback, for practice; `task: null` with `no_practice` when none is left.
+    #[serde(default)]
+    pub practice: bool,
+}
+
 /// Leases the next task to the caller: nearly finished tasks first, never one they have seen.
 #[utoipa::path(
     tag = "tasks",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "Campaign id or slug")),
+    params(("id" = String, Path, description = "Campaign id or slug"), NextQuery),
     responses(
         (status = 200, description = "A task, or `task: null` with the reason", body = NextTaskResponse),
         (status = 404, description = "No such campaign", body = ErrorBody),
@@ -32,8 +41,10 @@ pub async fn next_task(
     state: web::Data<AppState>,
     caller: Authenticated<Anyone>,
     id: web::Path<String>,
+    query: web::Query<NextQuery>,
 ) -> ApiResult<web::Json<NextTaskResponse>> {
     let key = id.into_inner();
+    let practice = query.practice;
     let sweep_every = state.config.sweep_interval_ms;
     let (outcome, classes) = state
         .db
@@ -65,9 +76,15 @@ pub async fn next_task(
                 {
                     sweep::expire_leases(conn, now)?;
                 }
-                let draw: f64 = rand::random();
+                let pick = if practice {
+                    Pick::Practice
+                } else {
+                    Pick::Search {
+                        gold_draw: rand::random(),
+                    }
+                };
                 let outcome =
-                    lease_next(conn, &campaign.id, &settings, &caller.user_id, now, draw)?;
+                    lease_next(conn, &campaign.id, &settings, &caller.user_id, now, pick)?;
                 Ok((outcome, settings.damage_classes))
             })
         })

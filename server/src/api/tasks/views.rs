@@ -33,7 +33,8 @@ pub struct NextTaskResponse {
     pub task: Option<TaskView>,
     /// True when this is a task you already held (e.g. after a reload).
     pub resumed: bool,
-    /// When `task` is null: `seen_all`, `all_leased` or `campaign_complete`.
+    /// When `task` is null: `seen_all`, `all_leased`, `campaign_complete`, or `no_practice`
+    /// when a practice task was asked for.
     pub reason: Option<&'static str>,
     pub message: Option<&'static str>,
 }

@@ -1,0 +1,187 @@
+//! `GET /api/v1/campaigns/{id}/tutorial` and `GET /api/v1/campaigns/{id}/progress`: what the
+//! volunteer page shows around the tasks.
+
+use actix_web::{get, web};
+use diesel::prelude::*;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::api::error::{ApiError, ApiResult, ErrorBody};
+use crate::auth::{Anyone, Authenticated};
+use crate::campaign_settings::CampaignSettings;
+use crate::db::now_ms;
+use crate::db::schema::tasks;
+use crate::scheduler::gold::GoldAnswer;
+use crate::state::AppState;
+
+/// How long the tutorial's example tile URLs stay valid.
+const EXAMPLE_URL_SECS: i64 = 3600;
+/// Gold tasks looked at for examples; a campaign needs only a few.
+const GOLD_SCAN: i64 = 200;
+
+/// A gold task's tile keys, size and known answer.
+type GoldRow = (Option<String>, Option<String>, i64, i64, Option<String>);
+
+/// One damage class with, when a coordinator has marked one on a gold tile, an example.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TutorialClass {
+    /// The class name as the campaign lists it (and as answers carry it).
+    pub class: String,
+    pub example: Option<TutorialExample>,
+}
+
+/// A known site of this class on a gold tile.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TutorialExample {
+    /// Signed URL of the (after) tile, valid for an hour.
+    pub tile_url: String,
+    pub before_tile_url: Option<String>,
+    pub width: i64,
+    pub height: i64,
+    /// The site, in tile pixels from the top-left corner.
+    pub x: f64,
+    pub y: f64,
+}
+
+/// The tutorial of a campaign.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Tutorial {
+    pub classes: Vec<TutorialClass>,
+    /// Practice (gold) tiles the campaign has; the tutorial ends with one when there are any.
+    pub practice_tasks: i64,
+}
+
+/// The damage classes with example tiles from the campaign's gold tasks.
+#[utoipa::path(
+    tag = "campaigns",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Campaign id or slug")),
+    responses(
+        (status = 200, description = "Classes and examples", body = Tutorial),
+        (status = 404, description = "No such campaign", body = ErrorBody),
+    )
+)]
+#[get("/campaigns/{id}/tutorial")]
+pub async fn campaign_tutorial(
+    state: web::Data<AppState>,
+    caller: Authenticated<Anyone>,
+    id: web::Path<String>,
+) -> ApiResult<web::Json<Tutorial>> {
+    let campaign = super::get::find(&state, id.into_inner()).await?;
+    if !super::visible(&campaign, caller.role.is_staff()) {
+        return Err(super::get::unknown());
+    }
+    let settings: CampaignSettings =
+        serde_json::from_str(&campaign.settings).map_err(|e| ApiError::internal(&e))?;
+    let campaign_id = campaign.id.clone();
+    let (gold, practice_tasks) = state
+        .db
+        .run(move |db| -> ApiResult<(Vec<GoldRow>, i64)> {
+            let conn = &mut *db.conn()?;
+            let gold = tasks::table
+                .filter(tasks::campaign_id.eq(&campaign_id))
+                .filter(tasks::is_gold.eq(true))
+                .order(tasks::id)
+                .limit(GOLD_SCAN)
+                .select((
+                    tasks::tile_key,
+                    tasks::before_tile_key,
+                    tasks::px_w,
+                    tasks::px_h,
+                    tasks::gold_answer,
+                ))
+                .load::<GoldRow>(conn)?;
+            let count = tasks::table
+                .filter(tasks::campaign_id.eq(&campaign_id))
+                .filter(tasks::is_gold.eq(true))
+                .count()
+                .get_result(conn)?;
+            Ok((gold, count))
+        })
+        .await?;
+    let exp = now_ms() / 1000 + EXAMPLE_URL_SECS;
+    let classes = settings
+        .damage_classes
+        .iter()
+        .map(|class| {
+            let example = gold.iter().find_map(|(key, before, w, h, answer)| {
+                let answer: GoldAnswer = serde_json::from_str(answer.as_deref()?).ok()?;
+                let mark = answer.marks.iter().find(|m| &m.class == class)?;
+                Some(TutorialExample {
+                    tile_url: state.tiles.url(key.as_deref()?, exp),
+                    before_tile_url: before.as_deref().map(|k| state.tiles.url(k, exp)),
+                    width: *w,
+                    height: *h,
+                    x: mark.x,
+                    y: mark.y,
+                })
+            });
+            TutorialClass {
+                class: class.clone(),
+                example,
+            }
+        })
+        .collect();
+    Ok(web::Json(Tutorial {
+        classes,
+        practice_tasks,
+    }))
+}
+
+/// How far a campaign has come, as volunteers see it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CampaignProgress {
+    /// Search tiles in the campaign (practice tiles not counted).
+    pub tasks: i64,
+    /// Tiles that have all the answers they need.
+    pub tasks_done: i64,
+    /// Answers given to those tiles by everyone.
+    pub answers: i64,
+}
+
+/// Tiles done out of all tiles, and answers given.
+#[utoipa::path(
+    tag = "campaigns",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Campaign id or slug")),
+    responses(
+        (status = 200, description = "Progress", body = CampaignProgress),
+        (status = 404, description = "No such campaign", body = ErrorBody),
+    )
+)]
+#[get("/campaigns/{id}/progress")]
+pub async fn campaign_progress(
+    state: web::Data<AppState>,
+    caller: Authenticated<Anyone>,
+    id: web::Path<String>,
+) -> ApiResult<web::Json<CampaignProgress>> {
+    let campaign = super::get::find(&state, id.into_inner()).await?;
+    if !super::visible(&campaign, caller.role.is_staff()) {
+        return Err(super::get::unknown());
+    }
+    let progress = state
+        .db
+        .run(move |db| -> ApiResult<CampaignProgress> {
+            let conn = &mut *db.conn()?;
+            let search = || {
+                tasks::table
+                    .filter(tasks::campaign_id.eq(campaign.id.clone()))
+                    .filter(tasks::is_gold.eq(false))
+            };
+            let tasks: i64 = search().count().get_result(conn)?;
+            let tasks_done: i64 = search()
+                .filter(tasks::status.ne("open"))
+                .count()
+                .get_result(conn)?;
+            let answers: Option<i64> = search()
+                .select(diesel::dsl::sum(tasks::answer_count))
+                .get_result(conn)?;
+            Ok(CampaignProgress {
+                tasks,
+                tasks_done,
+                answers: answers.unwrap_or(0),
+            })
+        })
+        .await?;
+    Ok(web::Json(progress))
+}
