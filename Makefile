@@ -2,11 +2,15 @@
 
 CARGO ?= cargo
 
-.PHONY: run test lint pg-start deps bless-help
+.PHONY: run web test lint pg-start deps bless-help
 
 ## Run the platform with a demo campaign on the embedded default (SQLite + tiles in ./tessera-data).
-run:
+run: web
 	$(CARGO) run --release -p tessera-server --bin tessera -- demo
+
+## Build the web app into frontend/dist (installs its npm packages when needed).
+web:
+	bash scripts/web.sh
 
 ## Run every test on both storage backends, then the lints. Installs what it needs.
 test:

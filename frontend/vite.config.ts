@@ -2,6 +2,8 @@
 // The web pages, one entry per role so that volunteers never download staff code.
 // `npm run build` writes dist/, which `tessera serve` serves; every text asset also gets a
 // gzip copy, sent to browsers that accept it.
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { defineConfig, type Plugin } from 'vite';
 
@@ -9,6 +11,13 @@ function precompress(): Plugin {
   return {
     name: 'tessera-precompress',
     apply: 'build',
+    // Files copied from public/ as they are (the translation tables).
+    writeBundle(options) {
+      const dir = join(options.dir ?? 'dist', 'i18n');
+      for (const name of readdirSync(dir)) {
+        if (name.endsWith('.json')) writeFileSync(join(dir, `${name}.gz`), gzipSync(readFileSync(join(dir, name)), { level: 9 }));
+      }
+    },
     generateBundle(_options, bundle) {
       for (const [name, item] of Object.entries(bundle)) {
         if (!/\.(js|css|html|json|svg)$/.test(name)) continue;
@@ -34,6 +43,13 @@ export default defineConfig({
     },
   },
   plugins: [precompress()],
+  // `npm run dev`: the API and the tiles come from a `tessera serve` on port 8080.
+  server: {
+    proxy: {
+      '/api': 'http://127.0.0.1:8080',
+      '/tiles': 'http://127.0.0.1:8080',
+    },
+  },
   test: {
     environment: 'happy-dom',
     include: ['test/**/*.test.ts'],

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Every test: Rust unit, storage, HTTP and binary tests on SQLite and PostgreSQL, then lints.
-# Installs what it needs (PostgreSQL if missing, cargo-nextest if missing).
+# Every test: Rust unit, storage, HTTP and binary tests on SQLite and PostgreSQL, the web app's
+# unit and browser tests, then lints. Installs what it needs (PostgreSQL, cargo-nextest,
+# Node.js packages and Chromium, when missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,4 +15,5 @@ fi
 cargo nextest run --workspace --locked --no-fail-fast
 # nextest does not run doctests; they are part of the specification of public functions.
 cargo test --workspace --locked --doc
+bash scripts/web-test.sh
 bash scripts/lint.sh

@@ -517,6 +517,9 @@ async fn openapi_document_describes_every_route() {
         ("post", "/api/v1/tasks/{id}/answers"),
         ("put", "/api/v1/tasks/{id}/gold"),
         ("get", "/api/v1/me/stats"),
+        ("get", "/api/v1/me/answers"),
+        ("get", "/api/v1/campaigns/{id}/tutorial"),
+        ("get", "/api/v1/campaigns/{id}/progress"),
         ("get", "/tiles/{key}"),
     ];
     let paths = doc["paths"].as_object().unwrap();

@@ -17,8 +17,8 @@ use serde_json::json;
 use tessera_server::auth::Role;
 use tessera_server::db::Backend;
 
-/// A campaign `c` with `n` search tasks; the first one is made gold with a known
-/// destroyed site at (100, 120).
+/// A campaign `c` with `n` tasks; the first one is made gold with a known destroyed site at
+/// (100, 120).
 async fn campaign_with_gold<S, B>(ctx: &TestContext, app: &S, n: usize) -> Vec<i64>
 where
     S: actix_web::dev::Service<
@@ -28,7 +28,8 @@ where
         >,
     B: actix_web::body::MessageBody,
 {
-    let campaign = ctx.campaign("c", json!({}));
+    // No gold mixed into search tasks: here gold comes only when asked for as practice.
+    let campaign = ctx.campaign("c", json!({"gold_rate": 0.0, "gold_rate_new": 0.0}));
     let ids = ctx.tasks(&campaign, n, 3);
     let coord = ctx.account("coord", Role::Coordinator);
     let (status, body) = call(

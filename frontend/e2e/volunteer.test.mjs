@@ -132,8 +132,19 @@ test('a new volunteer signs up, learns, and tags with the mouse and the keyboard
   await snap(page, '07-task-marks');
   await page.getByRole('button', { name: 'Submit answer' }).click();
 
+  // Two more tasks marked with the mouse, one and two marks.
+  const a2 = await nextTask(page, a);
+  await page.getByRole('button', { name: /Moderate damage/ }).click();
+  await clickTile(page, 128, 64);
+  await page.getByRole('button', { name: 'Submit answer' }).click();
+  const a3 = await nextTask(page, a2);
+  await clickTile(page, 40, 220);
+  await clickTile(page, 220, 40);
+  await page.getByText('2 marks').waitFor();
+  await page.getByRole('button', { name: 'Submit answer' }).click();
+
   // Task B: nothing here.
-  const b = await nextTask(page, a);
+  const b = await nextTask(page, a3);
   await page.getByRole('button', { name: 'Nothing here' }).click();
   assert.equal(await page.getByRole('button', { name: 'Nothing here' }).getAttribute('aria-pressed'), 'true');
   await page.getByRole('button', { name: 'Submit answer' }).click();
@@ -162,7 +173,7 @@ test('a new volunteer signs up, learns, and tags with the mouse and the keyboard
   const d = await nextTask(page, c);
   assert.ok(d > 0);
   await page.getByText('Saved', { exact: true }).waitFor();
-  await page.getByText('Your answers: 4').waitFor();
+  await page.getByText('Your answers: 6').waitFor();
 
   const answers = await myAnswers();
   const practice = answers.get(practiceId);
@@ -180,6 +191,10 @@ test('a new volunteer signs up, learns, and tags with the mouse and the keyboard
   assert.ok(ans.marks.every(inRaqqa), 'marks are stored in WGS84 over Raqqa');
   assert.ok(ans.duration_ms > 0);
 
+  assert.deepEqual(answers.get(a2).marks.map((m) => [Math.round(m.x / 4), Math.round(m.y / 4), m.class]), [[32, 16, 'moderate']]);
+  assert.equal(answers.get(a3).marks.length, 2);
+  assert.ok(answers.get(a3).marks.every((m) => m.class === 'moderate'), 'the chosen class stays chosen');
+
   assert.equal(answers.get(b).kind, 'nothing_here');
   assert.equal(answers.get(b).marks.length, 0);
 
@@ -190,7 +205,8 @@ test('a new volunteer signs up, learns, and tags with the mouse and the keyboard
   const crater = kb.marks.find((m) => m.class === 'crater');
   assert.ok(severe.x > 128 + 10 && Math.abs(severe.y - 128) <= 1, `cursor moved right: ${JSON.stringify(severe)}`);
   assert.ok(Math.abs(crater.x - severe.x) <= 1 && crater.y < severe.y - 30, `then up: ${JSON.stringify(crater)}`);
-  assert.equal(answers.size, 4, 'exactly the four answers given');
+  assert.equal(answers.size, 6, 'exactly the six answers given');
+  assert.equal(new Set([practiceId, a, a2, a3, b, c]).size, 6, 'never the same task twice');
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -233,11 +249,18 @@ test('on a phone: tap to mark, long-press to delete, toggle the before image', a
   await page.getByText('2 marks').waitFor();
   await longPress(64, 64);
   await page.getByText('1 mark', { exact: true }).waitFor();
-  const toggle = page.getByRole('button', { name: 'Show before' });
-  await toggle.tap();
+  // Focus stays on the toggle for both pictures, so only the image can differ.
+  const map = page.getByRole('application');
+  await page.getByRole('button', { name: 'Show before' }).tap();
   await page.getByRole('button', { name: 'Show after' }).waitFor();
+  await page.waitForTimeout(300);
+  const beforePixels = await map.screenshot();
+  assert.equal(await page.locator('.pane figcaption').textContent(), 'Before');
   await snap(page, '10-phone-before');
   await page.getByRole('button', { name: 'Show after' }).tap();
+  await page.getByRole('button', { name: 'Show before' }).waitFor();
+  await page.waitForTimeout(300);
+  assert.notDeepEqual(await map.screenshot(), beforePixels, 'the toggle switches between two images');
   await snap(page, '11-phone-task');
   await page.getByRole('button', { name: 'Submit answer' }).tap();
   await nextTask(page, id);
@@ -247,5 +270,29 @@ test('on a phone: tap to mark, long-press to delete, toggle the before image', a
   assert.equal(answer.kind, 'marks');
   assert.equal(answer.marks.length, 1, JSON.stringify(answer.marks));
   assert.ok(near(answer.marks[0], 192, 192, 4), JSON.stringify(answer.marks[0]));
+  await context.close();
+});
+
+test('after a long stretch the app suggests a break, and resumes when asked', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en' });
+  const page = await context.newPage();
+  await page.goto(`${platform.url}/#/signin`);
+  await page.getByLabel('Pseudonym').fill(VOLUNTEER.handle);
+  await page.getByLabel('Password').fill(VOLUNTEER.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Choose a campaign' }).waitFor();
+  // ?break=0.02 stands for 45 minutes: a break is due after 1.2 s of tagging.
+  await page.goto(`${platform.url}/?break=0.02#/c/${SLUG}/tag`);
+  const id = await nextTask(page);
+  await page.waitForTimeout(1500);
+  await page.getByRole('button', { name: 'Nothing here' }).click();
+  await page.getByRole('button', { name: 'Submit answer' }).click();
+  await page.getByRole('heading', { name: 'Time for a break?' }).waitFor();
+  await snap(page, '12-break');
+  await page.getByRole('button', { name: 'Take a break' }).click();
+  await page.getByText('Paused. Come back whenever you are ready.').waitFor();
+  await page.getByRole('button', { name: 'Resume' }).click();
+  const next = await nextTask(page, id);
+  assert.notEqual(next, id);
   await context.close();
 });

@@ -2,15 +2,15 @@
 // volunteer chose, else the browser's first supported one, else English; Arabic lays the page
 // out right to left.
 
+// English is bundled; the other tables are fetched from /i18n/<lang>.json (index.html starts
+// that fetch alongside the app's code, so other languages cost no extra round trip).
 import en from '../i18n/en.json';
-import ar from '../i18n/ar.json';
-import fr from '../i18n/fr.json';
-import es from '../i18n/es.json';
 
 export type Lang = 'en' | 'ar' | 'fr' | 'es';
 type Table = Record<string, string>;
 
-const TABLES: Record<Lang, Table> = { en, ar, fr, es };
+const LANGS: Lang[] = ['en', 'ar', 'fr', 'es'];
+const TABLES: Partial<Record<Lang, Table>> = { en };
 /** Each language named in itself, for the switcher. */
 export const LANGUAGES: [Lang, string][] = [
   ['en', 'English'],
@@ -24,7 +24,29 @@ const STORAGE_KEY = 'tessera.lang';
 let current: Lang = 'en';
 
 export function isLang(v: string): v is Lang {
-  return v in TABLES;
+  return (LANGS as string[]).includes(v);
+}
+
+/** Adds a language's table, e.g. one fetched elsewhere. */
+export function addTable(l: Lang, table: Table): void {
+  TABLES[l] = table;
+}
+
+/** Fetches a language's table unless it is here; English on failure. */
+async function load(l: Lang): Promise<boolean> {
+  if (TABLES[l]) return true;
+  try {
+    const boot = window.__tesseraLang;
+    const table =
+      boot && boot.lang === l
+        ? await boot.table
+        : ((await (await fetch(`/i18n/${l}.json`)).json()) as Table);
+    if (!table) return false;
+    TABLES[l] = table;
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The volunteer's saved choice, else the browser's languages, else English. */
@@ -41,23 +63,28 @@ export function lang(): Lang {
   return current;
 }
 
-/** Switches the language and the page direction; the caller re-renders. */
+/** Fetches the language if needed, then switches to it; the caller re-renders. */
+export async function switchLang(next: Lang, persist = true): Promise<void> {
+  setLang((await load(next)) ? next : 'en', persist);
+}
+
+/** Switches the language and the page direction to a loaded table; the caller re-renders. */
 export function setLang(next: Lang, persist = true): void {
-  current = next;
+  current = TABLES[next] ? next : 'en';
   if (persist) localStorage.setItem(STORAGE_KEY, next);
   document.documentElement.lang = next;
   document.documentElement.dir = RTL.has(next) ? 'rtl' : 'ltr';
 }
 
-export function initLang(): void {
+export async function initLang(): Promise<void> {
   const param = new URLSearchParams(location.search).get('lang');
   const chosen = param && isLang(param) ? param : detect(localStorage.getItem(STORAGE_KEY), navigator.languages ?? []);
-  setLang(chosen, Boolean(param));
+  await switchLang(chosen, Boolean(param));
 }
 
 /** The string for `key` with `{name}` placeholders filled in; English when a table lacks it. */
 export function t(key: string, params: Record<string, string | number> = {}): string {
-  const text = TABLES[current][key] ?? TABLES.en[key] ?? key;
+  const text = TABLES[current]?.[key] ?? (en as Table)[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (m, name: string) =>
     name in params ? formatValue(params[name]) : m,
   );
@@ -66,16 +93,23 @@ export function t(key: string, params: Record<string, string | number> = {}): st
 /** A count-dependent string: `key_one` for 1 when the table has it, else `key`. */
 export function tn(key: string, n: number, params: Record<string, string | number> = {}): string {
   const one = `${key}_one`;
-  if (n === 1 && (TABLES[current][one] ?? TABLES.en[one])) return t(one, { n, ...params });
+  if (n === 1 && (TABLES[current]?.[one] ?? (en as Table)[one])) return t(one, { n, ...params });
   return t(key, { n, ...params });
 }
 
 /** A damage class's display name; a campaign's own class names show as they are. */
 export function className(cls: string): string {
   const key = `class.${cls}`;
-  return TABLES[current][key] ?? TABLES.en[key] ?? cls;
+  return TABLES[current]?.[key] ?? (en as Table)[key] ?? cls;
 }
 
 function formatValue(v: string | number): string {
   return typeof v === 'number' ? new Intl.NumberFormat(current).format(v) : v;
+}
+
+declare global {
+  interface Window {
+    /** Started by index.html: the table of the volunteer's language, when not English. */
+    __tesseraLang?: { lang: string; table: Promise<Table | null> };
+  }
 }

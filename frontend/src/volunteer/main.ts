@@ -17,7 +17,7 @@ import {
   signIn,
 } from '../lib/api';
 import { fill, h } from '../lib/dom';
-import { LANGUAGES, type Lang, initLang, isLang, setLang, t } from '../lib/i18n';
+import { LANGUAGES, initLang, isLang, switchLang, t } from '../lib/i18n';
 import { type App, errorText, tutorialDone } from './app';
 import { Outbox, type PendingAnswer } from './outbox';
 import { TaskScreen } from './task';
@@ -37,7 +37,6 @@ let screen: { destroy(): void } | null = null;
 let answers = 0;
 let flashTarget: string | null = null;
 
-initLang();
 setUnauthorizedHandler(() => {
   saveSession(null);
   session = null;
@@ -75,10 +74,7 @@ function header(): HTMLElement {
       'aria-label': t('lang.label'),
       onchange: (e: Event) => {
         const v = (e.target as HTMLSelectElement).value;
-        if (isLang(v)) {
-          setLang(v as Lang);
-          render();
-        }
+        if (isLang(v)) void switchLang(v).then(() => render());
       },
     },
     LANGUAGES.map(([code, name]) =>
@@ -310,4 +306,4 @@ function helpOverlay(): HTMLDialogElement {
   return dialog;
 }
 
-render();
+void initLang().then(() => render());

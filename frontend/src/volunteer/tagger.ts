@@ -55,6 +55,7 @@ export class Tagger {
   private suppressClick = false;
   private readonly unsubscribe: (() => void)[] = [];
   private afterMapEl: HTMLElement;
+  private caption: HTMLElement;
 
   constructor(
     private readonly editor: MarkEditor,
@@ -88,12 +89,15 @@ export class Tagger {
         this.pane(opts.labels.before, [image(opts.beforeUrl), marksLayer()], false),
       );
     } else if (opts.beforeUrl) {
+      // Drawn at opacity 0 rather than hidden, so its image loads in the background and the
+      // toggle shows it at once.
       this.beforeLayer = image(opts.beforeUrl);
-      this.beforeLayer.setVisible(false);
+      this.beforeLayer.setOpacity(0);
     }
     const afterLayers = [this.afterLayer, ...(this.beforeLayer ? [this.beforeLayer] : []), marksLayer(), cursorLayer];
     const afterPane = this.pane(opts.labels.after, afterLayers, true);
     this.afterMapEl = afterPane.querySelector('.map') as HTMLElement;
+    this.caption = afterPane.querySelector('figcaption') as HTMLElement;
     this.root.append(afterPane);
 
     const source = this.afterLayer.getSource();
@@ -128,7 +132,8 @@ export class Tagger {
   toggleBefore(): boolean {
     if (!this.beforeLayer) return false;
     this.showingBefore = !this.showingBefore;
-    this.beforeLayer.setVisible(this.showingBefore);
+    this.beforeLayer.setOpacity(this.showingBefore ? 1 : 0);
+    this.caption.textContent = this.showingBefore ? this.opts.labels.before : this.opts.labels.after;
     return this.showingBefore;
   }
 

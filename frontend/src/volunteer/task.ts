@@ -197,20 +197,24 @@ export class TaskScreen {
       currentClass: () => this.currentClass ?? task.damage_classes[0],
       sideBySide: this.media.matches,
       labels: { after: t('task.after'), before: t('task.before'), map: t('task.map_label') },
-      onImageError: () => this.app.announce(t('task.image_error')),
+      onImageError: () => {
+        this.app.announce(t('task.image_error'));
+        this.prefetch();
+      },
       onFirstPaint: () => {
         if (!firstPaintMarked) {
           firstPaintMarked = true;
           performance.mark('tessera:first-task');
         }
         this.root.dataset.painted = String(task.id);
+        // Only now fetch the next task, so it does not compete with this one's image.
+        this.prefetch();
       },
     });
     this.current = { task, editor, tagger, shownAt: performance.now() };
     this.root.dataset.task = String(task.id);
     this.layout();
     editor.onChange(() => this.renderTools());
-    this.prefetch();
   }
 
   private relayout(): void {
@@ -405,8 +409,9 @@ export class TaskScreen {
 
   /** After a long stretch, offers a break instead of the next tile; true when it did. */
   private suggestBreak(): boolean {
-    const minutes = Math.floor((Date.now() - this.sessionStart) / 60000);
-    if (this.practice || minutes < BREAK_MINUTES) return false;
+    const elapsed = (Date.now() - this.sessionStart) / 60000;
+    if (this.practice || elapsed < BREAK_MINUTES) return false;
+    const minutes = Math.round(elapsed);
     const restart = () => {
       this.sessionStart = Date.now();
       sessionStorage.setItem('tessera.tagging_since', String(this.sessionStart));
