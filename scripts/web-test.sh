@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 if [ ! -x /usr/bin/chromium ]; then
   echo "Installing Chromium (Debian package) for the browser tests…"
-  apt-get install -y chromium >/dev/null
+  apt-get install -y chromium >/dev/null || { apt-get update >/dev/null && apt-get install -y chromium >/dev/null; }
 fi
 bash scripts/web.sh
 cargo build --locked -p tessera-server --bin tessera

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/../frontend"
 
 if ! command -v npm >/dev/null 2>&1; then
   echo "Installing Node.js and npm (Debian packages)…"
-  apt-get install -y nodejs npm >/dev/null
+  apt-get install -y nodejs npm >/dev/null || { apt-get update >/dev/null && apt-get install -y nodejs npm >/dev/null; }
 fi
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
