@@ -211,7 +211,7 @@ test('a new volunteer signs up, learns, and tags with the mouse and the keyboard
   await context.close();
 });
 
-test('on a phone: tap to mark, long-press to delete, toggle the before image', async () => {
+test('on a phone: pinch to zoom, tap to mark, long-press to delete, toggle the before image', async () => {
   const context = await browser.newContext({
     viewport: { width: 390, height: 844 },
     deviceScaleFactor: 2,
@@ -243,6 +243,32 @@ test('on a phone: tap to mark, long-press to delete, toggle the before image', a
     await page.waitForTimeout(900);
     await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
   };
+  // Pinch to zoom in, then back out.
+  const pinch = async (from, to) => {
+    const box = await page.getByRole('application').boundingBox();
+    const cx = box.x + box.width / 2;
+    const cy = box.y + box.height / 2;
+    const points = (d) => [
+      { x: cx - d, y: cy, id: 1 },
+      { x: cx + d, y: cy, id: 2 },
+    ];
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: points(from) });
+    for (let i = 1; i <= 8; i++) {
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: points(from + ((to - from) * i) / 8) });
+    }
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+    await page.waitForTimeout(600);
+    return Number(await page.getByRole('application').getAttribute('data-resolution'));
+  };
+  const fitted = Number(await page.getByRole('application').getAttribute('data-resolution'));
+  const zoomed = await pinch(30, 120);
+  assert.ok(zoomed < fitted / 2, `pinch zooms in: ${fitted} → ${zoomed}`);
+  const back = await pinch(120, 30);
+  assert.ok(back > zoomed * 2, `and out: ${zoomed} → ${back}`);
+  // A reload shows the same task (its lease is held), fitted to the screen again.
+  await page.reload();
+  assert.equal(await nextTask(page), id);
+
   await tap(64, 64);
   await page.getByText('1 mark', { exact: true }).waitFor();
   await tap(192, 192);

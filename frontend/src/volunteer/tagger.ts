@@ -201,6 +201,10 @@ export class Tagger {
       el.tabIndex = 0;
       el.dataset.width = String(this.editor.width);
       el.dataset.height = String(this.editor.height);
+      // Tile pixels per screen pixel, for tests and tools that read the page.
+      const showResolution = () => (el.dataset.resolution = String(this.view.getResolution() ?? ''));
+      this.view.on('change:resolution', showResolution);
+      showResolution();
       el.setAttribute('role', 'application');
       el.setAttribute('aria-label', this.opts.labels.map);
       el.addEventListener('focus', () => this.showCursor());
