@@ -353,3 +353,68 @@ fn concurrent_writers_all_succeed(#[case] backend: Backend) {
         .unwrap();
     assert_eq!(n, 8 * 40);
 }
+
+/// Batched writes (group commit on SQLite): many at once, each all-or-nothing on its own. A
+/// failing job undoes only its own writes, sees those of the jobs before it, and reports its
+/// own error; every caller hears back only once the data is stored.
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+fn batched_writes_are_each_all_or_nothing(#[case] backend: Backend) {
+    let ctx = TestContext::new(backend);
+    let results: Vec<Result<String, DbError>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..48)
+            .map(|i| {
+                let db = ctx.db().clone();
+                s.spawn(move || {
+                    db.write_batched(move |conn| -> Result<String, DbError> {
+                        let slug = format!("batch-{i}");
+                        campaign(conn, &slug);
+                        if i % 4 == 0 {
+                            // written, then undone: the job fails after its insert
+                            return Err(DbError::Query(diesel::result::Error::RollbackTransaction));
+                        }
+                        Ok(slug)
+                    })
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let conn = &mut *ctx.db().conn().unwrap();
+    let stored: Vec<String> = campaigns::table
+        .select(campaigns::slug)
+        .order(campaigns::slug)
+        .load(conn)
+        .unwrap();
+    let mut expected: Vec<String> = results
+        .iter()
+        .filter_map(|r| r.as_ref().ok().cloned())
+        .collect();
+    expected.sort();
+    assert_eq!(results.iter().filter(|r| r.is_err()).count(), 12);
+    assert_eq!(
+        stored, expected,
+        "exactly the jobs that succeeded are stored"
+    );
+    // A job sees what the jobs before it wrote: a duplicate slug fails, the rest of the batch stays.
+    let db = ctx.db().clone();
+    let dup = db.write_batched(|conn| -> Result<(), DbError> {
+        Campaign::create(
+            conn,
+            &CampaignInsertForm {
+                id: "dup",
+                slug: "batch-1",
+                name: "",
+                description: "",
+                status: "active",
+                settings: "{}",
+                created_by: None,
+                created_at: now_ms(),
+                updated_at: now_ms(),
+            },
+        )?;
+        Ok(())
+    });
+    assert!(dup.is_err(), "the unique slug holds across batched jobs");
+}

@@ -12,6 +12,7 @@
 pub mod answer;
 pub mod campaign;
 pub mod frame;
+mod group_commit;
 pub mod lease;
 pub mod migrate;
 pub mod schema;
@@ -23,6 +24,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use diesel::connection::{AnsiTransactionManager, TransactionManager as _};
 use diesel::prelude::*;
 use diesel::r2d2::{self, ManageConnection};
 use diesel::{PgConnection, SqliteConnection};
@@ -171,6 +173,7 @@ pub struct Db {
     pool: Pool,
     url: DatabaseUrl,
     writer: Option<Arc<Mutex<()>>>,
+    batches: Option<group_commit::GroupCommit>,
 }
 
 impl Db {
@@ -192,14 +195,25 @@ impl Db {
             .test_on_check_out(false)
             .build(ConnectionManager { url: url.clone() })
             .with_context(|| format!("connecting to {url:?}"))?;
-        let db = Self {
+        let mut db = Self {
             pool,
             url: url.clone(),
             writer: matches!(url, DatabaseUrl::Sqlite(_)).then(|| Arc::new(Mutex::new(()))),
+            batches: None,
         };
         let mut conn = db.conn().context("opening a database connection")?;
         migrate::run_pending(&mut conn)
             .map_err(|e| anyhow::anyhow!("running database migrations: {e}"))?;
+        drop(conn);
+        if let Some(lock) = &db.writer {
+            let conn = ConnectionManager { url: url.clone() }
+                .connect()
+                .context("opening the writer's database connection")?;
+            db.batches = Some(
+                group_commit::GroupCommit::start(conn, Arc::clone(lock))
+                    .context("starting the database writer")?,
+            );
+        }
         Ok(db)
     }
 
@@ -222,16 +236,61 @@ impl Db {
             lock.lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
         });
-        let sqlite = matches!(*conn, DbConn::Sqlite(_));
-        diesel::Connection::transaction(&mut *conn, |conn| {
-            if sqlite {
-                // Take the write lock before reading anything. A transaction that reads first and
-                // writes later fails at once with SQLITE_BUSY if another process (a CLI ingest, a
-                // second server) committed in between; one that starts with a write just waits.
-                diesel::sql_query("UPDATE campaigns SET id = id WHERE 0").execute(conn)?;
+        let DbConn::Sqlite(sqlite) = &mut *conn else {
+            return diesel::Connection::transaction(&mut *conn, f);
+        };
+        // BEGIN IMMEDIATE takes the write lock before anything is read. A transaction that reads
+        // first and writes later fails at once with SQLITE_BUSY if another process (a CLI
+        // ingest, a second server) committed in between; one that starts with the lock waits.
+        AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?;
+        match f(&mut conn) {
+            Ok(value) => {
+                <DbConn as diesel::Connection>::TransactionManager::commit_transaction(&mut conn)?;
+                Ok(value)
             }
-            f(conn)
-        })
+            Err(err) => {
+                <DbConn as diesel::Connection>::TransactionManager::rollback_transaction(
+                    &mut conn,
+                )?;
+                Err(err)
+            }
+        }
+    }
+
+    /// Runs `f` in a write transaction like [`Db::write`], for the hot paths: on `SQLite` it joins
+    /// the writer thread's next batch (see [`group_commit`]) and returns once that has committed.
+    pub fn write_batched<T, E>(
+        &self,
+        f: impl FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<diesel::result::Error> + From<PoolError> + Send + 'static,
+    {
+        match &self.batches {
+            Some(batches) => batches.run(f),
+            None => self.write(f),
+        }
+    }
+
+    /// [`Db::write_batched`] for async callers: on `SQLite` no thread waits for the batch; on
+    /// `PostgreSQL` the transaction runs on the blocking pool.
+    pub async fn write_batched_async<T, E>(
+        &self,
+        f: impl FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<diesel::result::Error>
+            + From<PoolError>
+            + From<actix_web::error::BlockingError>
+            + Send
+            + 'static,
+    {
+        match &self.batches {
+            Some(batches) => batches.run_async(f).await,
+            None => self.run(move |db| db.write(f)).await,
+        }
     }
 
     /// Runs a synchronous storage call on the blocking pool, off the async workers.

@@ -86,26 +86,24 @@ pub async fn submit_task_answer(
     let submission = to_submission(body.into_inner())?;
     let receipt = state
         .db
-        .run(move |db| {
-            db.write(|conn| -> ApiResult<_> {
-                let task = match Task::find(conn, task_id) {
-                    Err(diesel::result::Error::NotFound) => {
-                        return Err(IntakeError::UnknownTask.into());
-                    }
-                    other => other?,
-                };
-                let campaign = Campaign::find(conn, &task.campaign_id)?;
-                let settings: CampaignSettings =
-                    serde_json::from_str(&campaign.settings).map_err(|e| ApiError::internal(&e))?;
-                Ok(submit_answer(
-                    conn,
-                    &task,
-                    &settings,
-                    &caller.user_id,
-                    &submission,
-                    now_ms(),
-                )?)
-            })
+        .write_batched_async(move |conn| -> ApiResult<_> {
+            let task = match Task::find(conn, task_id) {
+                Err(diesel::result::Error::NotFound) => {
+                    return Err(IntakeError::UnknownTask.into());
+                }
+                other => other?,
+            };
+            let campaign = Campaign::find(conn, &task.campaign_id)?;
+            let settings: CampaignSettings =
+                serde_json::from_str(&campaign.settings).map_err(|e| ApiError::internal(&e))?;
+            Ok(submit_answer(
+                conn,
+                &task,
+                &settings,
+                &caller.user_id,
+                &submission,
+                now_ms(),
+            )?)
         })
         .await?;
     let view = AnswerReceiptView {

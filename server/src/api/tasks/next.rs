@@ -48,45 +48,42 @@ pub async fn next_task(
     let sweep_every = state.config.sweep_interval_ms;
     let (outcome, classes) = state
         .db
-        .run(move |db| {
-            db.write(|conn| -> ApiResult<(LeaseOutcome, Vec<String>)> {
-                let campaign = match Campaign::find_by_id_or_slug(conn, &key) {
-                    Err(diesel::result::Error::NotFound) => {
-                        return Err(ApiError::not_found("no such campaign"));
-                    }
-                    other => other?,
-                };
-                if campaign.status != "active" {
-                    return Err(ApiError::conflict(
-                        "campaign_not_active",
-                        format!(
-                            "this campaign is {}; it hands out no tasks now",
-                            campaign.status
-                        ),
-                    ));
+        .write_batched_async(move |conn| -> ApiResult<(LeaseOutcome, Vec<String>)> {
+            let campaign = match Campaign::find_by_id_or_slug(conn, &key) {
+                Err(diesel::result::Error::NotFound) => {
+                    return Err(ApiError::not_found("no such campaign"));
                 }
-                let settings: CampaignSettings =
-                    serde_json::from_str(&campaign.settings).map_err(|e| ApiError::internal(&e))?;
-                let now = now_ms();
-                let last = LAST_SWEEP_MS.load(Ordering::Relaxed);
-                if now - last >= sweep_every
-                    && LAST_SWEEP_MS
-                        .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
-                        .is_ok()
-                {
-                    sweep::expire_leases(conn, now)?;
+                other => other?,
+            };
+            if campaign.status != "active" {
+                return Err(ApiError::conflict(
+                    "campaign_not_active",
+                    format!(
+                        "this campaign is {}; it hands out no tasks now",
+                        campaign.status
+                    ),
+                ));
+            }
+            let settings: CampaignSettings =
+                serde_json::from_str(&campaign.settings).map_err(|e| ApiError::internal(&e))?;
+            let now = now_ms();
+            let last = LAST_SWEEP_MS.load(Ordering::Relaxed);
+            if now - last >= sweep_every
+                && LAST_SWEEP_MS
+                    .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+                    .is_ok()
+            {
+                sweep::expire_leases(conn, now)?;
+            }
+            let pick = if practice {
+                Pick::Practice
+            } else {
+                Pick::Search {
+                    gold_draw: rand::random(),
                 }
-                let pick = if practice {
-                    Pick::Practice
-                } else {
-                    Pick::Search {
-                        gold_draw: rand::random(),
-                    }
-                };
-                let outcome =
-                    lease_next(conn, &campaign.id, &settings, &caller.user_id, now, pick)?;
-                Ok((outcome, settings.damage_classes))
-            })
+            };
+            let outcome = lease_next(conn, &campaign.id, &settings, &caller.user_id, now, pick)?;
+            Ok((outcome, settings.damage_classes))
         })
         .await?;
     Ok(web::Json(match outcome {

@@ -1,0 +1,175 @@
+//! Group commit for `SQLite`: the hot write paths (leasing a task, taking an answer) hand their
+//! transaction to one writer thread, which runs every job waiting at that moment inside one
+//! `BEGIN IMMEDIATE … COMMIT`, each job in a savepoint of its own.
+//!
+//! A job behaves as if it ran alone: it sees the writes of the jobs before it, and when it
+//! fails only its own savepoint is rolled back. Its caller hears back only after the COMMIT,
+//! so an acknowledged answer is on disk (WAL) before the volunteer sees "saved". What the batch
+//! saves is the per-transaction work — the write lock, the WAL frames of pages that every job
+//! touches (the task table, the lease index), the commit — and the hand-offs between threads
+//! queueing on one lock.
+
+use std::sync::mpsc::{Receiver, Sender, channel, sync_channel};
+use std::sync::{Arc, Mutex};
+
+use diesel::connection::{AnsiTransactionManager, TransactionManager as _};
+
+use super::DbConn;
+
+/// The rest of a job, called after the batch's COMMIT with its outcome.
+type Deliver = Box<dyn FnOnce(&Result<(), String>) + Send>;
+/// A job: `run` goes in the batch's transaction and returns what to deliver after the COMMIT;
+/// `fail` tells the caller when the batch could not even begin.
+pub struct Job {
+    run: Box<dyn FnOnce(&mut DbConn) -> Deliver + Send>,
+    fail: Deliver,
+}
+
+/// Jobs one transaction takes at most; more wait for the next one.
+const MAX_BATCH: usize = 128;
+
+/// The sending side; the writer thread ends when the last one is dropped.
+#[derive(Debug, Clone)]
+pub struct GroupCommit {
+    jobs: Sender<Job>,
+}
+
+impl GroupCommit {
+    /// Starts the writer thread on its own connection. `lock` is the in-process writer lock
+    /// that every other write transaction also takes.
+    pub fn start(conn: DbConn, lock: Arc<Mutex<()>>) -> std::io::Result<Self> {
+        let (jobs, rx) = channel::<Job>();
+        std::thread::Builder::new()
+            .name("tessera-writer".into())
+            .spawn(move || writer(conn, &rx, &lock))?;
+        Ok(Self { jobs })
+    }
+
+    /// Runs `f` in the next batch and waits (blocking) for the batch to commit.
+    pub fn run<T, E>(
+        &self,
+        f: impl FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<diesel::result::Error> + Send + 'static,
+    {
+        let (tx, rx) = sync_channel::<Result<T, E>>(1);
+        self.submit(f, move |outcome| {
+            let _ = tx.send(outcome);
+        });
+        rx.recv().unwrap_or_else(|_| Err(E::from(writer_gone())))
+    }
+
+    /// Runs `f` in the next batch; resolves once the batch has committed. No thread waits.
+    pub async fn run_async<T, E>(
+        &self,
+        f: impl FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<diesel::result::Error> + Send + 'static,
+    {
+        let (tx, rx) = tokio::sync::oneshot::channel::<Result<T, E>>();
+        self.submit(f, move |outcome| {
+            let _ = tx.send(outcome);
+        });
+        rx.await.unwrap_or_else(|_| Err(E::from(writer_gone())))
+    }
+
+    /// Queues `f`; `reply` gets its result after the COMMIT (or the error that stopped it).
+    fn submit<T, E>(
+        &self,
+        f: impl FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
+        reply: impl FnOnce(Result<T, E>) + Send + 'static,
+    ) where
+        T: Send + 'static,
+        E: From<diesel::result::Error> + Send + 'static,
+    {
+        type Reply<T, E> = Box<dyn FnOnce(Result<T, E>) + Send>;
+        let reply: Arc<Mutex<Option<Reply<T, E>>>> = Arc::new(Mutex::new(Some(Box::new(reply))));
+        let take = |slot: &Mutex<Option<Reply<T, E>>>| {
+            slot.lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .take()
+        };
+        let on_fail = Arc::clone(&reply);
+        let fail: Deliver = Box::new(move |outcome: &Result<(), String>| {
+            let msg = outcome.as_ref().err().map_or("", String::as_str);
+            if let Some(reply) = take(&on_fail) {
+                reply(Err(E::from(commit_failed(msg))));
+            }
+        });
+        let run = Box::new(move |conn: &mut DbConn| {
+            // Nested in the batch's transaction, this is a savepoint: a failing job undoes
+            // only its own writes.
+            let result = diesel::Connection::transaction(conn, f);
+            Box::new(move |committed: &Result<(), String>| {
+                let outcome = match committed {
+                    Ok(()) => result,
+                    Err(msg) => Err(E::from(commit_failed(msg))),
+                };
+                if let Some(reply) = take(&reply) {
+                    reply(outcome);
+                }
+            }) as Deliver
+        });
+        if let Err(unsent) = self.jobs.send(Job { run, fail }) {
+            (unsent.0.fail)(&Err("the database writer has stopped".to_owned()));
+        }
+    }
+}
+
+fn writer(mut conn: DbConn, rx: &Receiver<Job>, lock: &Mutex<()>) {
+    while let Ok(first) = rx.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let guard = lock
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let delivers = run_batch(&mut conn, batch);
+        drop(guard);
+        let (delivers, committed) = delivers;
+        for deliver in delivers {
+            deliver(&committed);
+        }
+    }
+}
+
+fn run_batch(conn: &mut DbConn, batch: Vec<Job>) -> (Vec<Deliver>, Result<(), String>) {
+    let begun = match conn {
+        DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE"),
+        DbConn::Pg(_) => {
+            <DbConn as diesel::Connection>::TransactionManager::begin_transaction(conn)
+        }
+    };
+    if let Err(e) = begun {
+        // The jobs never ran; each caller gets the error.
+        return (
+            batch.into_iter().map(|job| job.fail).collect(),
+            Err(e.to_string()),
+        );
+    }
+    let delivers: Vec<Deliver> = batch.into_iter().map(|job| (job.run)(conn)).collect();
+    let committed = <DbConn as diesel::Connection>::TransactionManager::commit_transaction(conn)
+        .map_err(|e| {
+            let _ = <DbConn as diesel::Connection>::TransactionManager::rollback_transaction(conn);
+            e.to_string()
+        });
+    (delivers, committed)
+}
+
+fn commit_failed(msg: &str) -> diesel::result::Error {
+    diesel::result::Error::QueryBuilderError(
+        format!("the write batch did not commit: {msg}").into(),
+    )
+}
+
+fn writer_gone() -> diesel::result::Error {
+    diesel::result::Error::QueryBuilderError("the database writer has stopped".into())
+}
