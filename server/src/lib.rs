@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod campaign_cache;
 pub mod campaign_settings;
 pub mod cli;
 pub mod config;

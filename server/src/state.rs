@@ -1,9 +1,11 @@
 //! What every request handler shares: storage, token keys and configuration. No other state
-//! lives in a server process, so any number of instances can serve one database.
+//! lives in a server process (but a one-second cache of campaign settings), so any number of
+//! instances can serve one database.
 
 use std::sync::Arc;
 
 use crate::auth::TokenKeys;
+use crate::campaign_cache::CampaignCache;
 use crate::config::Config;
 use crate::db::Db;
 use crate::tile_urls::TileSigner;
@@ -14,4 +16,5 @@ pub struct AppState {
     pub keys: TokenKeys,
     pub tiles: TileSigner,
     pub config: Arc<Config>,
+    pub campaigns: Arc<CampaignCache>,
 }

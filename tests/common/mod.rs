@@ -50,6 +50,7 @@ impl TestContext {
         config.database_url = database.url.clone();
         config.sweep_interval_ms = 0;
         let state = AppState {
+            campaigns: std::sync::Arc::default(),
             db,
             keys: TokenKeys::new(SECRET, 3600),
             tiles: tessera_server::tile_urls::TileSigner::new(SECRET),

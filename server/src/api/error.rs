@@ -141,6 +141,15 @@ impl From<diesel::result::Error> for ApiError {
     }
 }
 
+impl From<crate::campaign_cache::CampaignLookupError> for ApiError {
+    fn from(err: crate::campaign_cache::CampaignLookupError) -> Self {
+        match err {
+            crate::campaign_cache::CampaignLookupError::Query(e) => e.into(),
+            crate::campaign_cache::CampaignLookupError::Settings(e) => Self::internal(&e),
+        }
+    }
+}
+
 impl From<crate::db::PoolError> for ApiError {
     fn from(err: crate::db::PoolError) -> Self {
         Self::unavailable(&err)

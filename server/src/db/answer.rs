@@ -65,6 +65,16 @@ impl Answer {
             .load(conn)
     }
 
+    /// The marks of every answer to a task.
+    pub fn marks_for_task(conn: &mut DbConn, task_id: i64) -> QueryResult<Vec<Mark>> {
+        marks::table
+            .inner_join(answers::table)
+            .filter(answers::task_id.eq(task_id))
+            .order(marks::id)
+            .select(Mark::as_select())
+            .load(conn)
+    }
+
     pub fn marks(conn: &mut DbConn, answer_ids: &[String]) -> QueryResult<Vec<Mark>> {
         marks::table
             .filter(marks::answer_id.eq_any(answer_ids))

@@ -163,8 +163,7 @@ fn adaptive_need(
     settings: &CampaignSettings,
 ) -> Result<(i32, bool), IntakeError> {
     let answers = Answer::for_task(conn, task.id)?;
-    let ids: Vec<String> = answers.iter().map(|a| a.id.clone()).collect();
-    let marks = Answer::marks(conn, &ids)?;
+    let marks = Answer::marks_for_task(conn, task.id)?;
     let responses: Vec<CAnswer> = answers
         .iter()
         .map(|a| CAnswer {
@@ -321,26 +320,44 @@ pub fn submit_answer(
     let freed = i32::from(!lease.expired);
     let points: Vec<[f64; 2]> = marks.iter().map(|m| [m.x, m.y]).collect();
     let (retired, gold) = if task.is_gold {
+        // A gold task stays available while its campaign's copy of it is open.
         diesel::update(tasks::table.find(task.id))
             .set((
                 tasks::answer_count.eq(tasks::answer_count + 1),
                 tasks::leases_out.eq(tasks::leases_out - freed),
+                tasks::available.eq(tasks::status.eq("open")),
             ))
             .execute(conn)?;
         (false, gold_feedback(task, settings, &points))
     } else {
         let (needed, retire) = adaptive_need(conn, task, settings)?;
-        diesel::update(tasks::table.find(task.id))
-            .set((
-                tasks::answer_count.eq(tasks::answer_count + 1),
-                tasks::leases_out.eq(tasks::leases_out - freed),
-                tasks::needed.eq(needed),
-                tasks::status.eq(if retire { "retired" } else { "open" }),
-            ))
-            .execute(conn)?;
+        // Availability from the counters as this statement leaves them (the right-hand sides
+        // all read the row as it was), in the same statement: one write, not two.
+        let task_row = tasks::table.find(task.id);
+        if retire {
+            diesel::update(task_row)
+                .set((
+                    tasks::answer_count.eq(tasks::answer_count + 1),
+                    tasks::leases_out.eq(tasks::leases_out - freed),
+                    tasks::needed.eq(needed),
+                    tasks::status.eq("retired"),
+                    tasks::available.eq(false),
+                ))
+                .execute(conn)?;
+        } else {
+            diesel::update(task_row)
+                .set((
+                    tasks::answer_count.eq(tasks::answer_count + 1),
+                    tasks::leases_out.eq(tasks::leases_out - freed),
+                    tasks::needed.eq(needed),
+                    tasks::status.eq("open"),
+                    tasks::available
+                        .eq((tasks::answer_count + tasks::leases_out + (1 - freed)).lt(needed)),
+                ))
+                .execute(conn)?;
+        }
         (retire, None)
     };
-    Task::refresh_available(conn, task.id)?;
     Ok(AnswerReceipt {
         answer_id,
         task_id: task.id,

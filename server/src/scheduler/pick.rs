@@ -86,13 +86,20 @@ fn pick(
         .filter(tasks::available.eq(true))
         .filter(tasks::is_gold.eq(gold))
         .filter(not(exists(seen)))
-        .filter(not(tasks::id.eq_any(skip.to_vec())))
         .order((
             tasks::answer_count.desc(),
             tasks::priority.desc(),
             tasks::id,
         ))
         .select(tasks::id);
+    // Without a skip list the statement is the same every time, so it stays prepared.
+    if skip.is_empty() {
+        return match conn {
+            DbConn::Sqlite(c) => query.first(c).optional(),
+            DbConn::Pg(c) => query.for_update().skip_locked().first(c).optional(),
+        };
+    }
+    let query = query.filter(not(tasks::id.eq_any(skip.to_vec())));
     match conn {
         DbConn::Sqlite(c) => query.first(c).optional(),
         DbConn::Pg(c) => query.for_update().skip_locked().first(c).optional(),
@@ -109,12 +116,17 @@ fn gold_rate(
     if settings.gold_rate == 0.0 && settings.gold_rate_new == 0.0 {
         return Ok(0.0);
     }
-    let answered: i64 = answers::table
+    // Whether they have answered `new_volunteer_tasks` yet: one index probe at that offset,
+    // not a count of everything a prolific volunteer ever answered.
+    let offset = i64::from(settings.new_volunteer_tasks.max(1)) - 1;
+    let reached: Option<String> = answers::table
         .filter(answers::user_id.eq(user_id))
         .filter(answers::campaign_id.eq(campaign_id))
-        .count()
-        .get_result(conn)?;
-    Ok(if answered < i64::from(settings.new_volunteer_tasks) {
+        .select(answers::id)
+        .offset(offset)
+        .first(conn)
+        .optional()?;
+    Ok(if reached.is_none() && settings.new_volunteer_tasks > 0 {
         settings.gold_rate_new
     } else {
         settings.gold_rate
@@ -193,10 +205,17 @@ pub fn lease_next(
                     expired: false,
                 })
                 .execute(conn)?;
+            // One statement: the counter and the availability it implies (the right-hand
+            // sides read the row as it was).
             diesel::update(tasks::table.find(id))
-                .set(tasks::leases_out.eq(tasks::leases_out + 1))
+                .set((
+                    tasks::leases_out.eq(tasks::leases_out + 1),
+                    tasks::available.eq(tasks::status.eq("open").and(
+                        tasks::is_gold
+                            .or((tasks::answer_count + tasks::leases_out + 1).lt(tasks::needed)),
+                    )),
+                ))
                 .execute(conn)?;
-            Task::refresh_available(conn, id)?;
             return Ok(LeaseOutcome::Leased {
                 task,
                 expires_at,

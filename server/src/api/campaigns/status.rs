@@ -47,6 +47,7 @@ async fn transition(
             })
         })
         .await?;
+    state.campaigns.clear();
     tracing::info!(campaign.id = %updated.id, campaign.status = %updated.status, "campaign status changed");
     super::view(updated)
 }

@@ -77,6 +77,7 @@ pub async fn update_campaign(
             })
         })
         .await?;
+    state.campaigns.clear();
     Ok(web::Json(super::view(updated)?))
 }
 

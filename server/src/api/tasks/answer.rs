@@ -5,8 +5,6 @@ use actix_web::{HttpResponse, post, web};
 use super::views::{AnswerReceiptView, SubmitAnswerRequest};
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
 use crate::auth::{Anyone, Authenticated};
-use crate::campaign_settings::CampaignSettings;
-use crate::db::campaign::Campaign;
 use crate::db::now_ms;
 use crate::db::task::Task;
 use crate::scheduler::intake::AnswerKind;
@@ -84,6 +82,7 @@ pub async fn submit_task_answer(
 ) -> ApiResult<HttpResponse> {
     let task_id = id.into_inner();
     let submission = to_submission(body.into_inner())?;
+    let campaigns = std::sync::Arc::clone(&state.campaigns);
     let receipt = state
         .db
         .write_batched_async(move |conn| -> ApiResult<_> {
@@ -93,13 +92,11 @@ pub async fn submit_task_answer(
                 }
                 other => other?,
             };
-            let campaign = Campaign::find(conn, &task.campaign_id)?;
-            let settings: CampaignSettings =
-                serde_json::from_str(&campaign.settings).map_err(|e| ApiError::internal(&e))?;
+            let campaign = campaigns.get(conn, &task.campaign_id)?;
             Ok(submit_answer(
                 conn,
                 &task,
-                &settings,
+                &campaign.settings,
                 &caller.user_id,
                 &submission,
                 now_ms(),

@@ -7,8 +7,7 @@ use actix_web::{post, web};
 use super::views::NextTaskResponse;
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
 use crate::auth::{Anyone, Authenticated};
-use crate::campaign_settings::CampaignSettings;
-use crate::db::campaign::Campaign;
+use crate::campaign_cache::CampaignLookupError;
 use crate::db::now_ms;
 use crate::scheduler::{LeaseOutcome, Pick, lease_next, sweep};
 use crate::state::AppState;
@@ -46,11 +45,12 @@ pub async fn next_task(
     let key = id.into_inner();
     let practice = query.practice;
     let sweep_every = state.config.sweep_interval_ms;
+    let campaigns = std::sync::Arc::clone(&state.campaigns);
     let (outcome, classes) = state
         .db
         .write_batched_async(move |conn| -> ApiResult<(LeaseOutcome, Vec<String>)> {
-            let campaign = match Campaign::find_by_id_or_slug(conn, &key) {
-                Err(diesel::result::Error::NotFound) => {
+            let campaign = match campaigns.get(conn, &key) {
+                Err(CampaignLookupError::Query(diesel::result::Error::NotFound)) => {
                     return Err(ApiError::not_found("no such campaign"));
                 }
                 other => other?,
@@ -64,8 +64,7 @@ pub async fn next_task(
                     ),
                 ));
             }
-            let settings: CampaignSettings =
-                serde_json::from_str(&campaign.settings).map_err(|e| ApiError::internal(&e))?;
+            let settings = &campaign.settings;
             let now = now_ms();
             let last = LAST_SWEEP_MS.load(Ordering::Relaxed);
             if now - last >= sweep_every
@@ -82,8 +81,8 @@ pub async fn next_task(
                     gold_draw: rand::random(),
                 }
             };
-            let outcome = lease_next(conn, &campaign.id, &settings, &caller.user_id, now, pick)?;
-            Ok((outcome, settings.damage_classes))
+            let outcome = lease_next(conn, &campaign.id, settings, &caller.user_id, now, pick)?;
+            Ok((outcome, settings.damage_classes.clone()))
         })
         .await?;
     Ok(web::Json(match outcome {
