@@ -319,7 +319,28 @@ pub fn submit_answer(
     // was not swept yet is answered now, and the sweep only takes unanswered leases).
     let freed = i32::from(!lease.expired);
     let points: Vec<[f64; 2]> = marks.iter().map(|m| [m.x, m.y]).collect();
-    let (retired, gold) = if task.is_gold {
+    let (retired, gold) = count_answer(conn, task, settings, freed, &points)?;
+    Ok(AnswerReceipt {
+        answer_id,
+        task_id: task.id,
+        kind: kind.to_owned(),
+        marks: marks.len(),
+        task_retired: retired,
+        gold,
+        replayed: false,
+    })
+}
+
+/// Counts a new answer on its task: the counters, the adaptive redundancy, the task's
+/// availability, in one UPDATE. Returns whether the task retired, and gold feedback.
+fn count_answer(
+    conn: &mut DbConn,
+    task: &Task,
+    settings: &CampaignSettings,
+    freed: i32,
+    points: &[[f64; 2]],
+) -> Result<(bool, Option<GoldFeedback>), IntakeError> {
+    Ok(if task.is_gold {
         // A gold task stays available while its campaign's copy of it is open.
         diesel::update(tasks::table.find(task.id))
             .set((
@@ -328,7 +349,7 @@ pub fn submit_answer(
                 tasks::available.eq(tasks::status.eq("open")),
             ))
             .execute(conn)?;
-        (false, gold_feedback(task, settings, &points))
+        (false, gold_feedback(task, settings, points))
     } else {
         let (needed, retire) = adaptive_need(conn, task, settings)?;
         // Availability from the counters as this statement leaves them (the right-hand sides
@@ -357,14 +378,5 @@ pub fn submit_answer(
                 .execute(conn)?;
         }
         (retire, None)
-    };
-    Ok(AnswerReceipt {
-        answer_id,
-        task_id: task.id,
-        kind: kind.to_owned(),
-        marks: marks.len(),
-        task_retired: retired,
-        gold,
-        replayed: false,
     })
 }
