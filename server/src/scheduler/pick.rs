@@ -77,7 +77,7 @@ fn pick(
     user_id: &str,
     gold: bool,
     skip: &[i64],
-) -> QueryResult<Option<i64>> {
+) -> QueryResult<Option<Task>> {
     let seen = leases::table
         .filter(leases::task_id.eq(tasks::id))
         .filter(leases::user_id.eq(user_id.to_owned()));
@@ -90,19 +90,31 @@ fn pick(
             tasks::answer_count.desc(),
             tasks::priority.desc(),
             tasks::id,
-        ))
-        .select(tasks::id);
-    // Without a skip list the statement is the same every time, so it stays prepared.
+        ));
+    // The whole row, typed per backend. Without a skip list the statement is the same every
+    // time, so it stays prepared.
+    let sqlite = Task::as_select();
+    let pg = Task::as_select();
     if skip.is_empty() {
         return match conn {
-            DbConn::Sqlite(c) => query.first(c).optional(),
-            DbConn::Pg(c) => query.for_update().skip_locked().first(c).optional(),
+            DbConn::Sqlite(c) => query.select(sqlite).first(c).optional(),
+            DbConn::Pg(c) => query
+                .select(pg)
+                .for_update()
+                .skip_locked()
+                .first(c)
+                .optional(),
         };
     }
     let query = query.filter(not(tasks::id.eq_any(skip.to_vec())));
     match conn {
-        DbConn::Sqlite(c) => query.first(c).optional(),
-        DbConn::Pg(c) => query.for_update().skip_locked().first(c).optional(),
+        DbConn::Sqlite(c) => query.select(sqlite).first(c).optional(),
+        DbConn::Pg(c) => query
+            .select(pg)
+            .for_update()
+            .skip_locked()
+            .first(c)
+            .optional(),
     }
 }
 
@@ -184,12 +196,13 @@ pub fn lease_next(
     let mut skip = Vec::new();
     for &gold in order {
         for _ in 0..PICK_ATTEMPTS {
-            let Some(id) = pick(conn, campaign_id, user_id, gold, &skip)? else {
+            // On PostgreSQL the row comes back locked and as its latest version: a row another
+            // instance changed after our snapshot is re-checked against the filter (and then
+            // skipped or returned as it is now), so it needs no second read.
+            let Some(task) = pick(conn, campaign_id, user_id, gold, &skip)? else {
                 break;
             };
-            // Re-read under the row lock: another instance may have taken the last slot
-            // between our scan's snapshot and the lock.
-            let task = Task::find(conn, id)?;
+            let id = task.id;
             if !task.available {
                 skip.push(id);
                 continue;
