@@ -37,11 +37,21 @@ pub struct GroupCommit {
 impl GroupCommit {
     /// Starts the writer thread on its own connection. `lock` is the in-process writer lock
     /// that every other write transaction also takes.
-    pub fn start(conn: DbConn, lock: Arc<Mutex<()>>) -> std::io::Result<Self> {
+    ///
+    /// The writer's connection never checkpoints the WAL itself, which would stall every request
+    /// of a batch: `checkpoints`, a second connection, does it in the background.
+    pub fn start(conn: DbConn, checkpoints: DbConn, lock: Arc<Mutex<()>>) -> std::io::Result<Self> {
         let (jobs, rx) = channel::<Job>();
+        let (stop, stopped) = channel::<()>();
+        std::thread::Builder::new()
+            .name("tessera-checkpoint".into())
+            .spawn(move || checkpointer(checkpoints, &stopped))?;
         std::thread::Builder::new()
             .name("tessera-writer".into())
-            .spawn(move || writer(conn, &rx, &lock))?;
+            .spawn(move || {
+                writer(conn, &rx, &lock);
+                drop(stop);
+            })?;
         Ok(Self { jobs })
     }
 
@@ -116,6 +126,23 @@ impl GroupCommit {
         });
         if let Err(unsent) = self.jobs.send(Job { run, fail }) {
             (unsent.0.fail)(&Err("the database writer has stopped".to_owned()));
+        }
+    }
+}
+
+/// How often the WAL is copied back into the database file.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// Checkpoints the WAL on its own connection (PASSIVE: it copies what no reader still needs,
+/// and never waits for or blocks the writer), until `stop` is dropped.
+fn checkpointer(mut conn: DbConn, stop: &Receiver<()>) {
+    use std::sync::mpsc::RecvTimeoutError;
+    while let Err(RecvTimeoutError::Timeout) = stop.recv_timeout(CHECKPOINT_EVERY) {
+        if let Err(e) = diesel::connection::SimpleConnection::batch_execute(
+            &mut conn,
+            "PRAGMA wal_checkpoint(PASSIVE);",
+        ) {
+            tracing::warn!(error = %e, "WAL checkpoint failed");
         }
     }
 }

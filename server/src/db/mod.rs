@@ -206,11 +206,20 @@ impl Db {
             .map_err(|e| anyhow::anyhow!("running database migrations: {e}"))?;
         drop(conn);
         if let Some(lock) = &db.writer {
-            let conn = ConnectionManager { url: url.clone() }
+            let manager = ConnectionManager { url: url.clone() };
+            let mut conn = manager
                 .connect()
                 .context("opening the writer's database connection")?;
+            diesel::connection::SimpleConnection::batch_execute(
+                &mut conn,
+                "PRAGMA wal_autocheckpoint = 0;",
+            )
+            .context("configuring the writer's connection")?;
+            let checkpoints = manager
+                .connect()
+                .context("opening the checkpointer's database connection")?;
             db.batches = Some(
-                group_commit::GroupCommit::start(conn, Arc::clone(lock))
+                group_commit::GroupCommit::start(conn, checkpoints, Arc::clone(lock))
                     .context("starting the database writer")?,
             );
         }
