@@ -16,9 +16,10 @@ pub struct ServeArgs {
     /// HTTP worker threads [default: one per core].
     #[arg(long, env = "TESSERA_WORKERS")]
     pub workers: Option<usize>,
-    /// Database connections in this instance's pool.
-    #[arg(long, env = "TESSERA_POOL_SIZE", default_value_t = 16)]
-    pub pool_size: u32,
+    /// Database connections in this instance's pool [default: 4 per core]. More than the
+    /// database has cores for only adds contention.
+    #[arg(long, env = "TESSERA_POOL_SIZE")]
+    pub pool_size: Option<u32>,
     /// Lifetime of sign-in tokens, in minutes.
     #[arg(long, env = "TESSERA_TOKEN_TTL_MINUTES", default_value_t = 480)]
     pub token_ttl_minutes: i64,
@@ -34,7 +35,7 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
     let mut config = args.storage.config()?;
     config.bind.clone_from(&args.bind);
     config.workers = args.workers.unwrap_or(0);
-    config.pool_size = args.pool_size;
+    config.pool_size = args.pool_size.unwrap_or_else(default_pool_size);
     config.token_ttl_secs = args.token_ttl_minutes * 60;
     config.frontend_dir = args
         .frontend_dir
@@ -49,4 +50,11 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
         args.bind
     );
     actix_web::rt::System::new().block_on(crate::server::serve(state))
+}
+
+/// Four connections per core: on a 2-core machine running PostgreSQL beside the server, 8
+/// connections served 947 answers/s and 16 only 779 (`tessera loadtest --volunteers 500`).
+fn default_pool_size() -> u32 {
+    let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+    u32::try_from(cores * 4).unwrap_or(16).max(4)
 }
