@@ -95,6 +95,18 @@ describe('Outbox', () => {
     expect(reloaded.state.pending).toBe(0);
   });
 
+  it('stops telling a listener that unsubscribed', async () => {
+    const box = new Outbox(async () => ({ status: 201, body: {} }), new MemoryStorage(), 'ob', keys);
+    const seen: number[] = [];
+    const stop = box.onState((s) => seen.push(s.pending));
+    await box.submit(1, body);
+    const heard = seen.length;
+    expect(heard).toBeGreaterThan(0);
+    stop();
+    await box.submit(2, body);
+    expect(seen).toHaveLength(heard);
+  });
+
   it('treats a damaged store as empty', () => {
     const storage = new MemoryStorage();
     storage.setItem('ob', '{not json');

@@ -73,8 +73,12 @@ export class Outbox {
     return new Set(this.queue.map((p) => p.taskId));
   }
 
-  onState(fn: (s: OutboxState) => void): void {
+  /** Calls `fn` on every change; returns a function that stops it. */
+  onState(fn: (s: OutboxState) => void): () => void {
     this.listeners.push(fn);
+    return () => {
+      this.listeners = this.listeners.filter((l) => l !== fn);
+    };
   }
 
   /** Queues an answer; resolves with the server's receipt once it is stored. */

@@ -58,7 +58,7 @@ export class TaskScreen {
     sessionStorage.setItem('tessera.tagging_since', String(this.sessionStart));
     document.addEventListener('keydown', this.onKey);
     this.media.addEventListener('change', this.onMedia);
-    app.outbox.onState((s) => {
+    this.unsubscribe = app.outbox.onState((s) => {
       if (this.destroyed) return;
       if (s.offline && s.pending > 0) {
         app.announce(tn('status.offline', s.pending));
@@ -73,9 +73,11 @@ export class TaskScreen {
   }
 
   private readonly options: TaskScreenOptions;
+  private readonly unsubscribe: () => void;
 
   destroy(): void {
     this.destroyed = true;
+    this.unsubscribe();
     document.removeEventListener('keydown', this.onKey);
     this.media.removeEventListener('change', this.onMedia);
     this.current?.tagger.destroy();
