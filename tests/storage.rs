@@ -418,3 +418,22 @@ fn batched_writes_are_each_all_or_nothing(#[case] backend: Backend) {
     });
     assert!(dup.is_err(), "the unique slug holds across batched jobs");
 }
+
+/// A job that panics takes down neither the server's writer nor later writes: its batch is
+/// rolled back, its caller gets an error, and the next write goes through.
+#[test]
+fn a_panicking_batched_write_fails_alone_and_the_writer_goes_on() {
+    let ctx = TestContext::new(Backend::Sqlite);
+    let db = ctx.db().clone();
+    let failed = db.write_batched(|conn| -> Result<(), DbError> {
+        campaign(conn, "never-stored");
+        panic!("a bug in a write job");
+    });
+    assert!(failed.is_err());
+    let after =
+        db.write_batched(|conn| -> Result<String, DbError> { Ok(campaign(conn, "after").slug) });
+    assert_eq!(after.unwrap(), "after");
+    let conn = &mut *ctx.db().conn().unwrap();
+    let slugs: Vec<String> = campaigns::table.select(campaigns::slug).load(conn).unwrap();
+    assert_eq!(slugs, ["after"]);
+}

@@ -40,7 +40,12 @@ impl GroupCommit {
     ///
     /// The writer's connection never checkpoints the WAL itself, which would stall every request
     /// of a batch: `checkpoints`, a second connection, does it in the background.
-    pub fn start(conn: DbConn, checkpoints: DbConn, lock: Arc<Mutex<()>>) -> std::io::Result<Self> {
+    pub fn start(
+        conn: DbConn,
+        checkpoints: DbConn,
+        reconnect: impl Fn() -> Option<DbConn> + Send + 'static,
+        lock: Arc<Mutex<()>>,
+    ) -> std::io::Result<Self> {
         let (jobs, rx) = channel::<Job>();
         let (stop, stopped) = channel::<()>();
         std::thread::Builder::new()
@@ -49,7 +54,7 @@ impl GroupCommit {
         std::thread::Builder::new()
             .name("tessera-writer".into())
             .spawn(move || {
-                writer(conn, &rx, &lock);
+                writer(conn, &reconnect, &rx, &lock);
                 drop(stop);
             })?;
         Ok(Self { jobs })
@@ -147,7 +152,12 @@ fn checkpointer(mut conn: DbConn, stop: &Receiver<()>) {
     }
 }
 
-fn writer(mut conn: DbConn, rx: &Receiver<Job>, lock: &Mutex<()>) {
+fn writer(
+    mut conn: DbConn,
+    reconnect: &dyn Fn() -> Option<DbConn>,
+    rx: &Receiver<Job>,
+    lock: &Mutex<()>,
+) {
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -159,16 +169,26 @@ fn writer(mut conn: DbConn, rx: &Receiver<Job>, lock: &Mutex<()>) {
         let guard = lock
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let delivers = run_batch(&mut conn, batch);
+        let (delivers, committed, panicked) = run_batch(&mut conn, batch);
+        if panicked {
+            // A job panicked inside the transaction: it is rolled back, and the connection,
+            // whose transaction state can no longer be trusted, is replaced.
+            tracing::error!("a write job panicked; its batch was rolled back");
+            if let Some(fresh) = reconnect() {
+                conn = fresh;
+            } else {
+                tracing::error!("cannot reopen the writer's connection");
+            }
+        }
         drop(guard);
-        let (delivers, committed) = delivers;
         for deliver in delivers {
             deliver(&committed);
         }
     }
 }
 
-fn run_batch(conn: &mut DbConn, batch: Vec<Job>) -> (Vec<Deliver>, Result<(), String>) {
+/// Runs a batch; returns what to deliver, whether it committed, and whether a job panicked.
+fn run_batch(conn: &mut DbConn, batch: Vec<Job>) -> (Vec<Deliver>, Result<(), String>, bool) {
     let begun = match conn {
         DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE"),
         DbConn::Pg(_) => {
@@ -180,15 +200,27 @@ fn run_batch(conn: &mut DbConn, batch: Vec<Job>) -> (Vec<Deliver>, Result<(), St
         return (
             batch.into_iter().map(|job| job.fail).collect(),
             Err(e.to_string()),
+            false,
         );
     }
-    let delivers: Vec<Deliver> = batch.into_iter().map(|job| (job.run)(conn)).collect();
+    let mut delivers: Vec<Deliver> = Vec::with_capacity(batch.len());
+    let mut jobs = batch.into_iter();
+    for job in jobs.by_ref() {
+        let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (job.run)(conn)));
+        let Ok(deliver) = ran else {
+            let _ = diesel::connection::SimpleConnection::batch_execute(conn, "ROLLBACK");
+            // The jobs after it never run; the ones before were rolled back with it.
+            delivers.extend(jobs.map(|job| job.fail));
+            return (delivers, Err("a job in the batch failed".to_owned()), true);
+        };
+        delivers.push(deliver);
+    }
     let committed = <DbConn as diesel::Connection>::TransactionManager::commit_transaction(conn)
         .map_err(|e| {
             let _ = <DbConn as diesel::Connection>::TransactionManager::rollback_transaction(conn);
             e.to_string()
         });
-    (delivers, committed)
+    (delivers, committed, false)
 }
 
 fn commit_failed(msg: &str) -> diesel::result::Error {

@@ -218,8 +218,17 @@ impl Db {
             let checkpoints = manager
                 .connect()
                 .context("opening the checkpointer's database connection")?;
+            let reconnect = move || {
+                let mut conn = manager.connect().ok()?;
+                diesel::connection::SimpleConnection::batch_execute(
+                    &mut conn,
+                    "PRAGMA wal_autocheckpoint = 0;",
+                )
+                .ok()?;
+                Some(conn)
+            };
             db.batches = Some(
-                group_commit::GroupCommit::start(conn, checkpoints, Arc::clone(lock))
+                group_commit::GroupCommit::start(conn, checkpoints, reconnect, Arc::clone(lock))
                     .context("starting the database writer")?,
             );
         }
