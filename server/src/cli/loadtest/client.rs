@@ -126,7 +126,10 @@ async fn volunteer(
             continue;
         };
         if !think.is_zero() {
-            actix_web::rt::time::sleep(think).await;
+            // Uniform in [½, 1½] of the think time: people do not act in lockstep, and
+            // volunteers that did would measure their own synchronised waves, not the server.
+            let factor = 0.5 + rand::random::<f64>();
+            actix_web::rt::time::sleep(think.mul_f64(factor)).await;
         }
         n += 1;
         let key = format!("{}-{n}", &token[token.len() - 12..]);

@@ -28,7 +28,8 @@ pub struct LoadtestArgs {
     /// Seconds of the measured run.
     #[arg(long, default_value_t = 20)]
     pub duration: u64,
-    /// Milliseconds a volunteer "looks" at a tile before answering.
+    /// Milliseconds a volunteer "looks" at a tile before answering, on average (each look
+    /// is drawn uniformly from half to one and a half times this).
     #[arg(long, default_value_t = 0)]
     pub think_ms: u64,
     /// Tasks seeded in the campaign.
