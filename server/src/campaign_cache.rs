@@ -1,6 +1,7 @@
-//! A one-second cache of campaigns (id, status, parsed settings) for the hot paths: every lease
-//! and every answer needs them, and they change only when a coordinator edits the campaign.
-//! A pause or a settings change reaches every instance within a second; nothing else is kept.
+//! Short-lived caches of what many requests ask about a campaign. Campaigns (id, status, parsed
+//! settings) are kept a second: every lease and every answer needs them, and a pause or a
+//! settings change then reaches every instance within that second. Progress figures, which
+//! take a scan of the campaign's tasks to count, are kept a few seconds.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -72,5 +73,55 @@ impl CampaignCache {
         self.entries
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// Progress figures per campaign id, with the time they were counted.
+#[derive(Debug, Default)]
+pub struct ProgressCache {
+    entries: Mutex<HashMap<String, (Instant, [i64; 3])>>,
+}
+
+impl ProgressCache {
+    /// The figures for `campaign_id` if counted less than `ttl` ago.
+    pub fn fresh(&self, campaign_id: &str, ttl: Duration) -> Option<[i64; 3]> {
+        let entries = self.lock();
+        let (at, figures) = entries.get(campaign_id)?;
+        (at.elapsed() < ttl).then_some(*figures)
+    }
+
+    pub fn store(&self, campaign_id: &str, figures: [i64; 3]) {
+        let mut entries = self.lock();
+        if entries.len() >= MAX_ENTRIES {
+            entries.clear();
+        }
+        entries.insert(campaign_id.to_owned(), (Instant::now(), figures));
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Instant, [i64; 3])>> {
+        self.entries
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::ProgressCache;
+
+    #[test]
+    fn progress_figures_are_reused_only_while_fresh() {
+        let cache = ProgressCache::default();
+        assert_eq!(cache.fresh("c", Duration::from_mins(1)), None);
+        cache.store("c", [10, 2, 7]);
+        assert_eq!(cache.fresh("c", Duration::from_mins(1)), Some([10, 2, 7]));
+        assert_eq!(
+            cache.fresh("c", Duration::ZERO),
+            None,
+            "a zero TTL never reuses"
+        );
+        assert_eq!(cache.fresh("other", Duration::from_mins(1)), None);
     }
 }

@@ -26,6 +26,9 @@ pub struct Config {
     pub sweep_interval_ms: i64,
     /// Seconds between consensus passes over campaigns with new answers (0 = never).
     pub consensus_interval_secs: u64,
+    /// How long a campaign's progress figures are reused before they are counted again, in
+    /// milliseconds. Counting scans every task of the campaign.
+    pub progress_ttl_ms: u64,
 }
 
 impl Config {
@@ -43,6 +46,7 @@ impl Config {
             frontend_dir: None,
             sweep_interval_ms: 1000,
             consensus_interval_secs: 15,
+            progress_ttl_ms: 5000,
         }
     }
 }

@@ -30,6 +30,7 @@ pub fn build_state(config: Config) -> anyhow::Result<AppState> {
     let db = Db::open(&config.database_url, config.pool_size)?;
     Ok(AppState {
         campaigns: std::sync::Arc::default(),
+        progress: std::sync::Arc::default(),
         db,
         keys: TokenKeys::new(&secret, config.token_ttl_secs),
         tiles: TileSigner::new(&secret),

@@ -17,4 +17,6 @@ pub struct AppState {
     pub tiles: TileSigner,
     pub config: Arc<Config>,
     pub campaigns: Arc<CampaignCache>,
+    /// Campaign progress figures, counted at most every `config.progress_ttl_ms`.
+    pub progress: Arc<crate::campaign_cache::ProgressCache>,
 }

@@ -49,8 +49,10 @@ impl TestContext {
         let mut config = Config::with_data_dir(data_dir.path().to_owned());
         config.database_url = database.url.clone();
         config.sweep_interval_ms = 0;
+        config.progress_ttl_ms = 0;
         let state = AppState {
             campaigns: std::sync::Arc::default(),
+            progress: std::sync::Arc::default(),
             db,
             keys: TokenKeys::new(SECRET, 3600),
             tiles: tessera_server::tile_urls::TileSigner::new(SECRET),

@@ -159,6 +159,15 @@ pub async fn campaign_progress(
     if !super::visible(&campaign, caller.role.is_staff()) {
         return Err(super::get::unknown());
     }
+    let ttl = std::time::Duration::from_millis(state.config.progress_ttl_ms);
+    if let Some([tasks, tasks_done, answers]) = state.progress.fresh(&campaign.id, ttl) {
+        return Ok(web::Json(CampaignProgress {
+            tasks,
+            tasks_done,
+            answers,
+        }));
+    }
+    let campaign_id = campaign.id.clone();
     let progress = state
         .db
         .run(move |db| -> ApiResult<CampaignProgress> {
@@ -183,5 +192,9 @@ pub async fn campaign_progress(
             })
         })
         .await?;
+    state.progress.store(
+        &campaign_id,
+        [progress.tasks, progress.tasks_done, progress.answers],
+    );
     Ok(web::Json(progress))
 }
