@@ -397,7 +397,7 @@ fn batched_writes_are_each_all_or_nothing(#[case] backend: Backend) {
         stored, expected,
         "exactly the jobs that succeeded are stored"
     );
-    // A job sees what the jobs before it wrote: a duplicate slug fails, the rest of the batch stays.
+    // Constraints hold across batches: a later job cannot store a slug an earlier one did.
     let db = ctx.db().clone();
     let dup = db.write_batched(|conn| -> Result<(), DbError> {
         Campaign::create(

@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { SLUG, frontendDir, launchBrowser, snap, startPlatform } from './harness.mjs';
+import { SLUG, frontendDir, registerVolunteer, signedInContext, snap, usePlatform } from './harness.mjs';
 
 const JS_BUDGET = 120 * 1024;
 const TILE_BUDGET = 40 * 1024;
@@ -21,33 +21,7 @@ const FAST_3G = {
   uploadThroughput: ((750 * 1000) / 8) * 0.9,
 };
 
-let platform;
-let browser;
-
-before(async () => {
-  platform = await startPlatform({ gold: 1 });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await platform?.stop();
-});
-
-async function register(handle) {
-  const r = await platform.api('POST', '/auth/register', { handle, password: 'a-long-password-1' });
-  assert.equal(r.status, 201);
-  return { token: r.body.token, expiresAt: r.body.expires_at, user: r.body.user };
-}
-
-async function signedInContext(session, options = {}) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en', ...options });
-  await context.addInitScript((s) => {
-    localStorage.setItem('tessera.session', JSON.stringify(s));
-    localStorage.setItem('tessera.token', s.token);
-  }, session);
-  return context;
-}
+const env = usePlatform({ gold: 1 });
 
 test('the volunteer entry loads at most 120 KB of gzipped JavaScript', () => {
   const html = readFileSync(join(frontendDir, 'dist', 'index.html'), 'utf8');
@@ -61,8 +35,8 @@ test('the volunteer entry loads at most 120 KB of gzipped JavaScript', () => {
 
 /** Opens the tagging page cold on Fast 3G; returns when the first task was painted, in ms. */
 async function firstTaskOnFast3g(run) {
-  const session = await register(`slow-link-${run}`);
-  const context = await signedInContext(session);
+  const session = await registerVolunteer(env.platform, `slow-link-${run}`);
+  const context = await signedInContext(env.browser, session);
   const page = await context.newPage();
   const cdp = await context.newCDPSession(page);
   await cdp.send('Network.enable');
@@ -76,7 +50,7 @@ async function firstTaskOnFast3g(run) {
   });
   let transferred = 0;
   cdp.on('Network.loadingFinished', (e) => (transferred += e.encodedDataLength));
-  await page.goto(`${platform.url}/#/c/${SLUG}/tag`);
+  await page.goto(`${env.platform.url}/#/c/${SLUG}/tag`);
   await page.waitForSelector('.task-screen[data-painted]', { timeout: 30_000 });
   const ms = await page.evaluate(() => performance.getEntriesByName('tessera:first-task')[0]?.startTime);
   const timeline = await page.evaluate(() =>
@@ -117,22 +91,22 @@ test('every screen passes axe-core accessibility checks, in English and Arabic',
     assert.deepEqual(result, [], `${name}: ${result.join('\n')}`);
   };
   for (const locale of ['en', 'ar']) {
-    const anon = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale });
+    const anon = await env.browser.newContext({ viewport: { width: 1280, height: 800 }, locale });
     const page = await anon.newPage();
-    await page.goto(`${platform.url}/#/signup`);
+    await page.goto(`${env.platform.url}/#/signup`);
     await page.locator('form.auth').waitFor();
     await check(page, `${locale} sign-up`);
     await anon.close();
 
-    const context = await signedInContext(await register(`axe-${locale}`), { locale });
+    const context = await signedInContext(env.browser, await registerVolunteer(env.platform, `axe-${locale}`), { locale });
     const p = await context.newPage();
-    await p.goto(`${platform.url}/#/`);
+    await p.goto(`${env.platform.url}/#/`);
     await p.locator('ul.campaigns li.card').waitFor();
     await check(p, `${locale} campaigns`);
-    await p.goto(`${platform.url}/#/c/${SLUG}/tutorial`);
+    await p.goto(`${env.platform.url}/#/c/${SLUG}/tutorial`);
     await p.locator('.tutorial .step').waitFor();
     await check(p, `${locale} tutorial`);
-    await p.goto(`${platform.url}/#/c/${SLUG}/tag`);
+    await p.goto(`${env.platform.url}/#/c/${SLUG}/tag`);
     await p.waitForSelector('.task-screen[data-painted]');
     await check(p, `${locale} task`);
     await context.close();

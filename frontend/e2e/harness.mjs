@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -127,4 +128,38 @@ export async function launchBrowser() {
 /** Saves a screenshot of the page as a test artefact. */
 export async function snap(page, name) {
   await page.screenshot({ path: join(artefacts, `${name}.png`), fullPage: true });
+}
+
+/**
+ * Starts a platform and a browser before a test file's tests and stops both after them.
+ * The returned object's `platform` and `browser` are set once the `before` hook has run.
+ */
+export function usePlatform(options) {
+  const env = { platform: null, browser: null };
+  before(async () => {
+    env.platform = await startPlatform(options);
+    env.browser = await launchBrowser();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.platform?.stop();
+  });
+  return env;
+}
+
+/** Registers a volunteer through the API; returns the session as the app stores it. */
+export async function registerVolunteer(platform, handle, password = 'a-long-password-1') {
+  const r = await platform.api('POST', '/auth/register', { handle, password });
+  if (r.status !== 201) throw new Error(`register ${handle}: ${JSON.stringify(r)}`);
+  return { token: r.body.token, expiresAt: r.body.expires_at, user: r.body.user };
+}
+
+/** A browser context signed in as `session`: the app finds it in localStorage at start. */
+export async function signedInContext(browser, session, options = {}) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en', ...options });
+  await context.addInitScript((s) => {
+    localStorage.setItem('tessera.session', JSON.stringify(s));
+    localStorage.setItem('tessera.token', s.token);
+  }, session);
+  return context;
 }

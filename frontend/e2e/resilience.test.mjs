@@ -2,40 +2,16 @@
 // changes language, and a submit whose connection drops ends with exactly one stored answer.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { SLUG, launchBrowser, snap, startPlatform } from './harness.mjs';
+import { SLUG, registerVolunteer, signedInContext, snap, usePlatform } from './harness.mjs';
 
-let platform;
-let browser;
-
-before(async () => {
-  platform = await startPlatform({ gold: 0 });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await platform?.stop();
-});
-
-/** Registers a volunteer through the API and returns a page already signed in as them. */
-async function signedIn(context, handle) {
-  const password = 'a-long-password-1';
-  const r = await platform.api('POST', '/auth/register', { handle, password });
-  assert.equal(r.status, 201);
-  const session = { token: r.body.token, expiresAt: r.body.expires_at, user: r.body.user };
-  await context.addInitScript((s) => {
-    localStorage.setItem('tessera.session', JSON.stringify(s));
-    localStorage.setItem('tessera.token', s.token);
-  }, session);
-  return { page: await context.newPage(), token: r.body.token };
-}
+const env = usePlatform({ gold: 0 });
 
 test('the Arabic page lays out right to left; the switcher changes the language', async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'ar-SY' });
+  const context = await env.browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'ar-SY' });
   const page = await context.newPage();
-  await page.goto(`${platform.url}/#/signup`);
+  await page.goto(`${env.platform.url}/#/signup`);
   await page.locator('form.auth').waitFor();
   assert.equal(await page.evaluate(() => document.documentElement.dir), 'rtl');
   assert.equal(await page.evaluate(() => document.documentElement.lang), 'ar');
@@ -55,7 +31,7 @@ test('the Arabic page lays out right to left; the switcher changes the language'
   await page.locator('form.auth button[type="submit"]').click();
   await page.locator('ul.campaigns li.card').waitFor();
   await snap(page, '21-arabic-campaigns');
-  await page.goto(`${platform.url}/#/c/${SLUG}/tag`);
+  await page.goto(`${env.platform.url}/#/c/${SLUG}/tag`);
   await page.waitForSelector('.task-screen[data-painted]');
   const submit = page.locator('button.submit');
   assert.match(await submit.textContent(), /[\u0600-\u06FF]/);
@@ -76,8 +52,10 @@ test('the Arabic page lays out right to left; the switcher changes the language'
 });
 
 test('a submit whose connection drops is retried and stored exactly once', async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en' });
-  const { page, token } = await signedIn(context, 'flaky-link');
+  const session = await registerVolunteer(env.platform, 'flaky-link');
+  const { token } = session;
+  const context = await signedInContext(env.browser, session);
+  const page = await context.newPage();
   let attempts = 0;
   const keys = [];
   await page.route('**/api/v1/tasks/*/answers', async (route) => {
@@ -91,7 +69,7 @@ test('a submit whose connection drops is retried and stored exactly once', async
     }
     await route.continue();
   });
-  await page.goto(`${platform.url}/#/c/${SLUG}/tag`);
+  await page.goto(`${env.platform.url}/#/c/${SLUG}/tag`);
   await page.waitForSelector('.task-screen[data-painted]');
   const taskId = Number(await page.locator('.task-screen').getAttribute('data-task'));
   await page.getByRole('button', { name: 'Nothing here' }).click();
@@ -102,7 +80,7 @@ test('a submit whose connection drops is retried and stored exactly once', async
   assert.equal(attempts, 2);
   assert.equal(keys[0], keys[1], 'the retry carries the same idempotency key');
 
-  const mine = await platform.api('GET', `/me/answers?campaign=${SLUG}`, undefined, token);
+  const mine = await env.platform.api('GET', `/me/answers?campaign=${SLUG}`, undefined, token);
   const forTask = mine.body.answers.filter((a) => a.task_id === taskId);
   assert.equal(forTask.length, 1, 'exactly one stored answer');
   assert.equal(forTask[0].kind, 'nothing_here');
@@ -111,9 +89,11 @@ test('a submit whose connection drops is retried and stored exactly once', async
 });
 
 test('an answer queued while offline survives a reload and is sent once', async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en' });
-  const { page, token } = await signedIn(context, 'offline-reload');
-  await page.goto(`${platform.url}/#/c/${SLUG}/tag`);
+  const session = await registerVolunteer(env.platform, 'offline-reload');
+  const { token } = session;
+  const context = await signedInContext(env.browser, session);
+  const page = await context.newPage();
+  await page.goto(`${env.platform.url}/#/c/${SLUG}/tag`);
   await page.waitForSelector('.task-screen[data-painted]');
   const taskId = Number(await page.locator('.task-screen').getAttribute('data-task'));
   await page.route('**/api/v1/tasks/*/answers', (route) => route.abort('internetdisconnected'));
@@ -125,7 +105,7 @@ test('an answer queued while offline survives a reload and is sent once', async 
   await page.reload();
   await page.waitForSelector('.task-screen[data-painted]');
   await page.waitForFunction(() => JSON.parse(localStorage.getItem(Object.keys(localStorage).find((k) => k.startsWith('tessera.outbox.'))) ?? '[]').length === 0);
-  const mine = await platform.api('GET', `/me/answers?campaign=${SLUG}`, undefined, token);
+  const mine = await env.platform.api('GET', `/me/answers?campaign=${SLUG}`, undefined, token);
   const forTask = mine.body.answers.filter((a) => a.task_id === taskId);
   assert.equal(forTask.length, 1);
   assert.equal(forTask[0].kind, 'cant_tell');

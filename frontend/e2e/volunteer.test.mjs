@@ -3,26 +3,24 @@
 // phone with touch; then the stored answers are read back through the API.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { SLUG, launchBrowser, snap, startPlatform } from './harness.mjs';
+import { SLUG, snap, usePlatform } from './harness.mjs';
 
 const VOLUNTEER = { handle: 'volunteer-one', password: 'a-long-password-1' };
 /** Raqqa frame bounds (demo/README.md), slightly widened. */
 const RAQQA = { lon: [38.93, 39.07], lat: [35.92, 35.98] };
 
-let platform;
-let browser;
+const env = usePlatform({ gold: 1 });
 
-before(async () => {
-  platform = await startPlatform({ gold: 1 });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await platform?.stop();
-});
+/** Signs VOLUNTEER in through the sign-in form and waits for the campaign list. */
+async function signInWithTheForm(page) {
+  await page.goto(`${env.platform.url}/#/signin`);
+  await page.getByLabel('Pseudonym').fill(VOLUNTEER.handle);
+  await page.getByLabel('Password').fill(VOLUNTEER.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Choose a campaign' }).waitFor();
+}
 
 /** Waits until a task other than `previous` is painted; returns its id. */
 async function nextTask(page, previous = null) {
@@ -53,9 +51,9 @@ async function clickTile(page, x, y) {
 }
 
 async function myAnswers() {
-  const login = await platform.api('POST', '/auth/login', VOLUNTEER);
+  const login = await env.platform.api('POST', '/auth/login', VOLUNTEER);
   assert.equal(login.status, 200);
-  const r = await platform.api('GET', `/me/answers?campaign=${SLUG}&limit=100`, undefined, login.body.token);
+  const r = await env.platform.api('GET', `/me/answers?campaign=${SLUG}&limit=100`, undefined, login.body.token);
   assert.equal(r.status, 200);
   return new Map(r.body.answers.map((a) => [a.task_id, a]));
 }
@@ -69,12 +67,12 @@ function inRaqqa(mark) {
 }
 
 test('a new volunteer signs up, learns, and tags with the mouse and the keyboard', async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
+  const context = await env.browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
 
-  await page.goto(`${platform.url}/#/signup`);
+  await page.goto(`${env.platform.url}/#/signup`);
   await snap(page, '01-sign-up');
   await page.getByLabel('Pseudonym').fill(VOLUNTEER.handle);
   await page.getByLabel('Password').fill(VOLUNTEER.password);
@@ -96,9 +94,9 @@ test('a new volunteer signs up, learns, and tags with the mouse and the keyboard
   await snap(page, '04-tutorial-classes');
   await page.getByRole('button', { name: 'Try a practice tile' }).click();
   const practiceId = await nextTask(page);
-  assert.equal(practiceId, platform.goldTasks[0].id, 'the practice tile is the gold task');
+  assert.equal(practiceId, env.platform.goldTasks[0].id, 'the practice tile is the gold task');
   assert.ok(await page.getByText('Practice', { exact: true }).isVisible());
-  for (const m of platform.goldTasks[0].marks) await clickTile(page, m.x, m.y);
+  for (const m of env.platform.goldTasks[0].marks) await clickTile(page, m.x, m.y);
   await page.getByRole('button', { name: 'Mark 2: Destroyed' }).waitFor();
   await snap(page, '05-practice');
   await page.getByRole('button', { name: 'Submit answer' }).click();
@@ -179,7 +177,7 @@ test('a new volunteer signs up, learns, and tags with the mouse and the keyboard
   const practice = answers.get(practiceId);
   assert.equal(practice.kind, 'marks');
   assert.equal(practice.marks.length, 2);
-  for (const m of platform.goldTasks[0].marks) assert.ok(practice.marks.some((x) => near(x, m.x, m.y)), `practice mark near ${m.x},${m.y}`);
+  for (const m of env.platform.goldTasks[0].marks) assert.ok(practice.marks.some((x) => near(x, m.x, m.y)), `practice mark near ${m.x},${m.y}`);
 
   const ans = answers.get(a);
   assert.equal(ans.kind, 'marks');
@@ -212,7 +210,7 @@ test('a new volunteer signs up, learns, and tags with the mouse and the keyboard
 });
 
 test('on a phone: pinch to zoom, tap to mark, long-press to delete, toggle the before image', async () => {
-  const context = await browser.newContext({
+  const context = await env.browser.newContext({
     viewport: { width: 390, height: 844 },
     deviceScaleFactor: 2,
     isMobile: true,
@@ -220,12 +218,8 @@ test('on a phone: pinch to zoom, tap to mark, long-press to delete, toggle the b
     locale: 'en-US',
   });
   const page = await context.newPage();
-  await page.goto(`${platform.url}/#/signin`);
-  await page.getByLabel('Pseudonym').fill(VOLUNTEER.handle);
-  await page.getByLabel('Password').fill(VOLUNTEER.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Choose a campaign' }).waitFor();
-  await page.goto(`${platform.url}/#/c/${SLUG}/tag`);
+  await signInWithTheForm(page);
+  await page.goto(`${env.platform.url}/#/c/${SLUG}/tag`);
   const before = await myAnswers();
   const id = await nextTask(page);
   assert.ok(!before.has(id), 'never a task this volunteer answered');
@@ -300,15 +294,11 @@ test('on a phone: pinch to zoom, tap to mark, long-press to delete, toggle the b
 });
 
 test('after a long stretch the app suggests a break, and resumes when asked', async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en' });
+  const context = await env.browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en' });
   const page = await context.newPage();
-  await page.goto(`${platform.url}/#/signin`);
-  await page.getByLabel('Pseudonym').fill(VOLUNTEER.handle);
-  await page.getByLabel('Password').fill(VOLUNTEER.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Choose a campaign' }).waitFor();
+  await signInWithTheForm(page);
   // ?break=0.02 stands for 45 minutes: a break is due after 1.2 s of tagging.
-  await page.goto(`${platform.url}/?break=0.02#/c/${SLUG}/tag`);
+  await page.goto(`${env.platform.url}/?break=0.02#/c/${SLUG}/tag`);
   const id = await nextTask(page);
   await page.waitForTimeout(1500);
   await page.getByRole('button', { name: 'Nothing here' }).click();

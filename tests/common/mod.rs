@@ -24,7 +24,7 @@ use serde_json::{Value, json};
 use tessera_server::auth::{Role, TokenKeys, hash_password};
 use tessera_server::campaign_settings::CampaignSettings;
 use tessera_server::config::Config;
-use tessera_server::db::campaign::{Campaign, CampaignInsertForm};
+use tessera_server::db::campaign::Campaign;
 use tessera_server::db::task::{Task, TaskInsertForm};
 use tessera_server::db::testdb::TestDatabase;
 use tessera_server::db::user::User;
@@ -82,27 +82,9 @@ impl TestContext {
     pub fn campaign(&self, slug: &str, settings: Value) -> String {
         let parsed: CampaignSettings = serde_json::from_value(settings).unwrap();
         parsed.validate().unwrap();
-        let id = uuid::Uuid::new_v4().to_string();
-        let json = serde_json::to_string(&parsed).unwrap();
-        self.db()
-            .write(|conn| -> Result<Campaign, DbError> {
-                Ok(Campaign::create(
-                    conn,
-                    &CampaignInsertForm {
-                        id: &id,
-                        slug,
-                        name: slug,
-                        description: "",
-                        status: "active",
-                        settings: &json,
-                        created_by: None,
-                        created_at: now_ms(),
-                        updated_at: now_ms(),
-                    },
-                )?)
-            })
-            .unwrap();
-        id
+        Campaign::add_active(self.db(), slug, slug, "", &parsed)
+            .unwrap()
+            .id
     }
 
     /// Adds `n` 256×256 search tasks on a row of tiles near Raqqa, in tiling order; returns ids.

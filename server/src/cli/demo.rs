@@ -11,9 +11,9 @@ use super::serve::{ServeArgs, run as serve};
 use super::tiling::FrameFlags;
 use crate::auth::{Role, hash_password};
 use crate::campaign_settings::CampaignSettings;
-use crate::db::campaign::{Campaign, CampaignInsertForm};
+use crate::db::Db;
+use crate::db::campaign::Campaign;
 use crate::db::user::User;
-use crate::db::{Db, DbError, now_ms};
 
 pub const SLUG: &str = "raqqa-2017-demo";
 
@@ -57,25 +57,13 @@ fn ensure_campaign(db: &Db) -> anyhow::Result<bool> {
     {
         return Ok(false);
     }
-    let id = uuid::Uuid::new_v4().to_string();
-    let settings = serde_json::to_string(&CampaignSettings::default())?;
-    let now = now_ms();
-    db.write(|conn| -> Result<Campaign, DbError> {
-        Ok(Campaign::create(
-            conn,
-            &CampaignInsertForm {
-                id: &id,
-                slug: SLUG,
-                name: "Raqqa 2017 (demo)",
-                description: "Compare May and October 2017 over Raqqa and mark what was destroyed.",
-                status: "active",
-                settings: &settings,
-                created_by: None,
-                created_at: now,
-                updated_at: now,
-            },
-        )?)
-    })?;
+    Campaign::add_active(
+        db,
+        SLUG,
+        "Raqqa 2017 (demo)",
+        "Compare May and October 2017 over Raqqa and mark what was destroyed.",
+        &CampaignSettings::default(),
+    )?;
     Ok(true)
 }
 

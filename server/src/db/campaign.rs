@@ -2,8 +2,9 @@
 
 use diesel::prelude::*;
 
-use super::DbConn;
 use super::schema::campaigns;
+use super::{Db, DbConn, DbError, now_ms};
+use crate::campaign_settings::CampaignSettings;
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = campaigns)]
@@ -44,6 +45,37 @@ pub struct CampaignUpdateForm {
 }
 
 impl Campaign {
+    /// Creates an active campaign with a fresh id in its own write transaction, as the demo,
+    /// the load generator and the tests do (coordinators go through the API).
+    pub fn add_active(
+        db: &Db,
+        slug: &str,
+        name: &str,
+        description: &str,
+        settings: &CampaignSettings,
+    ) -> Result<Campaign, DbError> {
+        let id = uuid::Uuid::new_v4().to_string();
+        let settings = serde_json::to_string(settings)
+            .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
+        let now = now_ms();
+        db.write(|conn| -> Result<Campaign, DbError> {
+            Ok(Campaign::create(
+                conn,
+                &CampaignInsertForm {
+                    id: &id,
+                    slug,
+                    name,
+                    description,
+                    status: "active",
+                    settings: &settings,
+                    created_by: None,
+                    created_at: now,
+                    updated_at: now,
+                },
+            )?)
+        })
+    }
+
     pub fn create(conn: &mut DbConn, form: &CampaignInsertForm<'_>) -> QueryResult<Campaign> {
         diesel::insert_into(campaigns::table)
             .values(form)

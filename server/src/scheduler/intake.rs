@@ -353,30 +353,18 @@ fn count_answer(
     } else {
         let (needed, retire) = adaptive_need(conn, task, settings)?;
         // Availability from the counters as this statement leaves them (the right-hand sides
-        // all read the row as it was), in the same statement: one write, not two.
-        let task_row = tasks::table.find(task.id);
-        if retire {
-            diesel::update(task_row)
-                .set((
-                    tasks::answer_count.eq(tasks::answer_count + 1),
-                    tasks::leases_out.eq(tasks::leases_out - freed),
-                    tasks::needed.eq(needed),
-                    tasks::status.eq("retired"),
-                    tasks::available.eq(false),
-                ))
-                .execute(conn)?;
-        } else {
-            diesel::update(task_row)
-                .set((
-                    tasks::answer_count.eq(tasks::answer_count + 1),
-                    tasks::leases_out.eq(tasks::leases_out - freed),
-                    tasks::needed.eq(needed),
-                    tasks::status.eq("open"),
-                    tasks::available
-                        .eq((tasks::answer_count + tasks::leases_out + (1 - freed)).lt(needed)),
-                ))
-                .execute(conn)?;
-        }
+        // all read the row as it was), in the same statement: one write, not two. A retiring
+        // task needs no case of its own: `needed` is then its answer count, so it is full.
+        diesel::update(tasks::table.find(task.id))
+            .set((
+                tasks::answer_count.eq(tasks::answer_count + 1),
+                tasks::leases_out.eq(tasks::leases_out - freed),
+                tasks::needed.eq(needed),
+                tasks::status.eq(if retire { "retired" } else { "open" }),
+                tasks::available
+                    .eq((tasks::answer_count + tasks::leases_out + (1 - freed)).lt(needed)),
+            ))
+            .execute(conn)?;
         (retire, None)
     })
 }

@@ -91,30 +91,25 @@ fn pick(
             tasks::priority.desc(),
             tasks::id,
         ));
-    // The whole row, typed per backend. Without a skip list the statement is the same every
-    // time, so it stays prepared.
-    let sqlite = Task::as_select();
-    let pg = Task::as_select();
-    if skip.is_empty() {
-        return match conn {
-            DbConn::Sqlite(c) => query.select(sqlite).first(c).optional(),
-            DbConn::Pg(c) => query
-                .select(pg)
-                .for_update()
-                .skip_locked()
-                .first(c)
-                .optional(),
+    // The whole row, locked on PostgreSQL.
+    macro_rules! first_unlocked_row {
+        ($query:expr) => {
+            match conn {
+                DbConn::Sqlite(c) => $query.select(Task::as_select()).first(c).optional(),
+                DbConn::Pg(c) => $query
+                    .select(Task::as_select())
+                    .for_update()
+                    .skip_locked()
+                    .first(c)
+                    .optional(),
+            }
         };
     }
-    let query = query.filter(not(tasks::id.eq_any(skip.to_vec())));
-    match conn {
-        DbConn::Sqlite(c) => query.select(sqlite).first(c).optional(),
-        DbConn::Pg(c) => query
-            .select(pg)
-            .for_update()
-            .skip_locked()
-            .first(c)
-            .optional(),
+    // Without a skip list the statement is the same every time, so it stays prepared.
+    if skip.is_empty() {
+        first_unlocked_row!(query)
+    } else {
+        first_unlocked_row!(query.filter(not(tasks::id.eq_any(skip.to_vec()))))
     }
 }
 

@@ -177,13 +177,15 @@ pub async fn campaign_progress(
                     .filter(tasks::campaign_id.eq(campaign.id.clone()))
                     .filter(tasks::is_gold.eq(false))
             };
-            let tasks: i64 = search().count().get_result(conn)?;
+            let (tasks, answers): (i64, Option<i64>) = search()
+                .select((
+                    diesel::dsl::count_star(),
+                    diesel::dsl::sum(tasks::answer_count),
+                ))
+                .get_result(conn)?;
             let tasks_done: i64 = search()
                 .filter(tasks::status.ne("open"))
                 .count()
-                .get_result(conn)?;
-            let answers: Option<i64> = search()
-                .select(diesel::dsl::sum(tasks::answer_count))
                 .get_result(conn)?;
             Ok(CampaignProgress {
                 tasks,

@@ -3,7 +3,7 @@
 use std::time::Instant;
 
 use crate::campaign_settings::{CampaignSettings, Redundancy};
-use crate::db::campaign::{Campaign, CampaignInsertForm};
+use crate::db::campaign::Campaign;
 use crate::db::task::{Task, TaskInsertForm};
 use crate::db::{DatabaseUrl, Db, DbError, now_ms};
 
@@ -16,32 +16,15 @@ pub struct Seeded {
 pub fn seed(url: &DatabaseUrl, n: usize) -> anyhow::Result<Seeded> {
     let start = Instant::now();
     let db = Db::open(url, 2)?;
-    let id = uuid::Uuid::new_v4().to_string();
-    let slug = format!("load-{}", &id[..8]);
+    let slug = format!("load-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
     let settings = CampaignSettings {
         redundancy: Redundancy { min: 3, max: 5 },
         gold_rate: 0.0,
         gold_rate_new: 0.0,
         ..CampaignSettings::default()
     };
-    let settings = serde_json::to_string(&settings)?;
+    let id = Campaign::add_active(&db, &slug, "Load test", "synthetic tasks", &settings)?.id;
     let now = now_ms();
-    db.write(|conn| -> Result<Campaign, DbError> {
-        Ok(Campaign::create(
-            conn,
-            &CampaignInsertForm {
-                id: &id,
-                slug: &slug,
-                name: "Load test",
-                description: "synthetic tasks",
-                status: "active",
-                settings: &settings,
-                created_by: None,
-                created_at: now,
-                updated_at: now,
-            },
-        )?)
-    })?;
     let cols = 1000;
     for chunk_start in (0..n).step_by(20_000) {
         let forms: Vec<TaskInsertForm> = (chunk_start..n.min(chunk_start + 20_000))
