@@ -129,18 +129,21 @@ impl Frame {
     }
 }
 
-fn is_tiff(path: &Path) -> TilerResult<bool> {
-    let mut magic = [0u8; 4];
-    let mut f = std::fs::File::open(path).map_err(|source| TilerError::Unreadable {
+/// The first `N` bytes of a file and how many there were (fewer for a shorter file).
+fn read_magic<const N: usize>(path: &Path) -> TilerResult<([u8; N], usize)> {
+    let unreadable = |source| TilerError::Unreadable {
         path: path.to_path_buf(),
         source,
-    })?;
-    let n = f
-        .read(&mut magic)
-        .map_err(|source| TilerError::Unreadable {
-            path: path.to_path_buf(),
-            source,
-        })?;
+    };
+    let mut magic = [0u8; N];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut magic))
+        .map_err(unreadable)?;
+    Ok((magic, n))
+}
+
+fn is_tiff(path: &Path) -> TilerResult<bool> {
+    let (magic, n) = read_magic::<4>(path)?;
     Ok(n == 4 && (magic[..2] == *b"II" || magic[..2] == *b"MM"))
 }
 
@@ -257,17 +260,7 @@ fn open_tiff(path: &Path, opts: &OpenOptions) -> TilerResult<Opened> {
 }
 
 fn open_image(path: &Path, opts: &OpenOptions) -> TilerResult<Opened> {
-    let mut magic = [0u8; 8];
-    let mut f = std::fs::File::open(path).map_err(|source| TilerError::Unreadable {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let n = f
-        .read(&mut magic)
-        .map_err(|source| TilerError::Unreadable {
-            path: path.to_path_buf(),
-            source,
-        })?;
+    let (magic, n) = read_magic::<8>(path)?;
     let pixels = if n >= 8 && magic == *b"\x89PNG\r\n\x1a\n" {
         image_file::decode_png(path)?
     } else if n >= 3 && magic[..3] == [0xFF, 0xD8, 0xFF] {
