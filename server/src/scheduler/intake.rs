@@ -8,11 +8,11 @@ use tessera_consensus::{
 
 use super::footprint::pixel_to_lonlat;
 use super::gold::{GoldAnswer, GoldFeedback, feedback};
+use super::statements::{AnswerCounted, GoldAnswerCounted, LeaseAnswered};
 use crate::campaign_settings::CampaignSettings;
 use crate::db::DbConn;
 use crate::db::answer::{Answer, MarkInsertForm};
 use crate::db::lease::Lease;
-use crate::db::schema::{leases, tasks};
 use crate::db::task::Task;
 
 /// Most marks one answer may carry; a tile of a few hundred pixels holds far fewer buildings.
@@ -312,9 +312,11 @@ pub fn submit_answer(
         },
         &mark_rows,
     )?;
-    diesel::update(leases::table.find((task.id, user_id)))
-        .set(leases::answered.eq(true))
-        .execute(conn)?;
+    LeaseAnswered {
+        task_id: task.id,
+        user_id: user_id.to_owned(),
+    }
+    .execute(conn)?;
     // The lease's slot is freed here unless the sweep already freed it (an expired lease that
     // was not swept yet is answered now, and the sweep only takes unanswered leases).
     let freed = i32::from(!lease.expired);
@@ -342,29 +344,24 @@ fn count_answer(
 ) -> Result<(bool, Option<GoldFeedback>), IntakeError> {
     Ok(if task.is_gold {
         // A gold task stays available while its campaign's copy of it is open.
-        diesel::update(tasks::table.find(task.id))
-            .set((
-                tasks::answer_count.eq(tasks::answer_count + 1),
-                tasks::leases_out.eq(tasks::leases_out - freed),
-                tasks::available.eq(tasks::status.eq("open")),
-            ))
-            .execute(conn)?;
+        GoldAnswerCounted {
+            task_id: task.id,
+            freed,
+        }
+        .execute(conn)?;
         (false, gold_feedback(task, settings, points))
     } else {
         let (needed, retire) = adaptive_need(conn, task, settings)?;
-        // Availability from the counters as this statement leaves them (the right-hand sides
-        // all read the row as it was), in the same statement: one write, not two. A retiring
-        // task needs no case of its own: `needed` is then its answer count, so it is full.
-        diesel::update(tasks::table.find(task.id))
-            .set((
-                tasks::answer_count.eq(tasks::answer_count + 1),
-                tasks::leases_out.eq(tasks::leases_out - freed),
-                tasks::needed.eq(needed),
-                tasks::status.eq(if retire { "retired" } else { "open" }),
-                tasks::available
-                    .eq((tasks::answer_count + tasks::leases_out + (1 - freed)).lt(needed)),
-            ))
-            .execute(conn)?;
+        // Availability from the counters as this statement leaves them, in the same
+        // statement: one write, not two. A retiring task needs no case of its own: `needed`
+        // is then its answer count, so it is full.
+        AnswerCounted {
+            task_id: task.id,
+            freed,
+            needed,
+            status: if retire { "retired" } else { "open" },
+        }
+        .execute(conn)?;
         (retire, None)
     })
 }

@@ -22,6 +22,7 @@ pub mod footprint;
 pub mod gold;
 pub mod intake;
 pub mod pick;
+mod statements;
 pub mod sweep;
 
 pub use intake::{AnswerReceipt, IntakeError, SubmitAnswer, SubmittedMark, submit_answer};

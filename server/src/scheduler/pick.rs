@@ -3,6 +3,7 @@
 use diesel::dsl::{exists, not};
 use diesel::prelude::*;
 
+use super::statements::LeaseTaken;
 use crate::campaign_settings::CampaignSettings;
 use crate::db::DbConn;
 use crate::db::lease::Lease;
@@ -213,17 +214,8 @@ pub fn lease_next(
                     expired: false,
                 })
                 .execute(conn)?;
-            // One statement: the counter and the availability it implies (the right-hand
-            // sides read the row as it was).
-            diesel::update(tasks::table.find(id))
-                .set((
-                    tasks::leases_out.eq(tasks::leases_out + 1),
-                    tasks::available.eq(tasks::status.eq("open").and(
-                        tasks::is_gold
-                            .or((tasks::answer_count + tasks::leases_out + 1).lt(tasks::needed)),
-                    )),
-                ))
-                .execute(conn)?;
+            // One statement: the counter and the availability it implies.
+            LeaseTaken { task_id: id }.execute(conn)?;
             return Ok(LeaseOutcome::Leased {
                 task,
                 expires_at,
