@@ -128,10 +128,14 @@ impl ManageConnection for ConnectionManager {
                 // transaction across a process crash (only power loss can drop the last ones).
                 // busy_timeout first: switching to WAL needs a lock another new connection may
                 // hold. (batch_execute: a prepared statement would run only the first pragma.)
+                // temp_store in memory: a savepoint's journal of the pages it changed (every
+                // batched job has one) stays in memory instead of going through a temporary
+                // file, a write system call per page.
                 diesel::connection::SimpleConnection::batch_execute(
                     &mut conn,
                     "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
-                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
+                     PRAGMA temp_store = MEMORY;",
                 )
                 .map_err(r2d2::Error::QueryError)?;
                 Ok(DbConn::Sqlite(conn))
@@ -207,26 +211,20 @@ impl Db {
         drop(conn);
         if let Some(lock) = &db.writer {
             let manager = ConnectionManager { url: url.clone() };
-            let mut conn = manager
-                .connect()
-                .context("opening the writer's database connection")?;
-            diesel::connection::SimpleConnection::batch_execute(
-                &mut conn,
-                "PRAGMA wal_autocheckpoint = 0;",
-            )
-            .context("configuring the writer's connection")?;
-            let checkpoints = manager
-                .connect()
-                .context("opening the checkpointer's database connection")?;
-            let reconnect = move || {
-                let mut conn = manager.connect().ok()?;
+            // The writer leaves checkpoints to the checkpointer's connection.
+            let open_writer = move || -> anyhow::Result<DbConn> {
+                let mut conn = manager.connect()?;
                 diesel::connection::SimpleConnection::batch_execute(
                     &mut conn,
                     "PRAGMA wal_autocheckpoint = 0;",
-                )
-                .ok()?;
-                Some(conn)
+                )?;
+                Ok(conn)
             };
+            let conn = open_writer().context("opening the writer's database connection")?;
+            let checkpoints = ConnectionManager { url: url.clone() }
+                .connect()
+                .context("opening the checkpointer's database connection")?;
+            let reconnect = move || open_writer().ok();
             db.batches = Some(
                 group_commit::GroupCommit::start(conn, checkpoints, reconnect, Arc::clone(lock))
                     .context("starting the database writer")?,
