@@ -57,22 +57,22 @@ impl Answer {
             .optional()
     }
 
-    pub fn for_task(conn: &mut DbConn, task_id: i64) -> QueryResult<Vec<Answer>> {
-        answers::table
+    /// Every answer to a task, in the order they came, each with its marks: one query.
+    pub fn for_task(conn: &mut DbConn, task_id: i64) -> QueryResult<Vec<(Answer, Vec<Mark>)>> {
+        let rows: Vec<(Answer, Option<Mark>)> = answers::table
+            .left_join(marks::table)
             .filter(answers::task_id.eq(task_id))
-            .order(answers::submitted_at)
-            .select(Answer::as_select())
-            .load(conn)
-    }
-
-    /// The marks of every answer to a task.
-    pub fn marks_for_task(conn: &mut DbConn, task_id: i64) -> QueryResult<Vec<Mark>> {
-        marks::table
-            .inner_join(answers::table)
-            .filter(answers::task_id.eq(task_id))
-            .order(marks::id)
-            .select(Mark::as_select())
-            .load(conn)
+            .order((answers::submitted_at, answers::id, marks::id.nullable()))
+            .select((Answer::as_select(), Option::<Mark>::as_select()))
+            .load(conn)?;
+        let mut out: Vec<(Answer, Vec<Mark>)> = Vec::new();
+        for (answer, mark) in rows {
+            match out.last_mut() {
+                Some((last, marks)) if last.id == answer.id => marks.extend(mark),
+                _ => out.push((answer, mark.into_iter().collect())),
+            }
+        }
+        Ok(out)
     }
 
     pub fn marks(conn: &mut DbConn, answer_ids: &[String]) -> QueryResult<Vec<Mark>> {

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use super::DbConn;
 use super::schema::{leases, tasks};
+use super::task::Task;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = leases)]
@@ -24,6 +25,24 @@ impl Lease {
             .select(Lease::as_select())
             .first(conn)
             .optional()
+    }
+
+    /// A task with `user_id`'s lease on it, if they were ever given it: one query for the two
+    /// rows an answer needs. `NotFound` when there is no such task.
+    pub fn with_task(
+        conn: &mut DbConn,
+        task_id: i64,
+        user_id: &str,
+    ) -> QueryResult<(Task, Option<Lease>)> {
+        tasks::table
+            .left_join(
+                leases::table.on(leases::task_id
+                    .eq(tasks::id)
+                    .and(leases::user_id.eq(user_id))),
+            )
+            .filter(tasks::id.eq(task_id))
+            .select((Task::as_select(), Option::<Lease>::as_select()))
+            .first(conn)
     }
 
     /// The user's live leases in a campaign, oldest first.

@@ -163,10 +163,9 @@ fn adaptive_need(
     settings: &CampaignSettings,
 ) -> Result<(i32, bool), IntakeError> {
     let answers = Answer::for_task(conn, task.id)?;
-    let marks = Answer::marks_for_task(conn, task.id)?;
     let responses: Vec<CAnswer> = answers
         .iter()
-        .map(|a| CAnswer {
+        .map(|(a, marks)| CAnswer {
             task: task.id.into(),
             volunteer: a.user_id.as_str().into(),
             response: match a.kind.as_str() {
@@ -174,7 +173,6 @@ fn adaptive_need(
                 "marks" => Response::Marks(
                     marks
                         .iter()
-                        .filter(|m| m.answer_id == a.id)
                         .filter_map(|m| CMark::new(m.x, m.y, DamageClass(m.class.clone())).ok())
                         .collect(),
                 ),
@@ -247,13 +245,15 @@ fn replay(
     })
 }
 
-/// Stores `req` as `user_id`'s answer to `task`. Run inside a write transaction.
+/// Stores `req` as `user_id`'s answer to `task`, whose lease for them is `lease` (read in the
+/// same transaction, see [`Lease::with_task`]). Run inside a write transaction.
 ///
 /// Accepted when the volunteer holds a lease on the task, or held one that expired before they
 /// answered (late but honest); refused when they were never given the task or already answered.
 pub fn submit_answer(
     conn: &mut DbConn,
     task: &Task,
+    lease: Option<Lease>,
     settings: &CampaignSettings,
     user_id: &str,
     req: &SubmitAnswer,
@@ -265,7 +265,7 @@ pub fn submit_answer(
         }
         return replay(conn, &previous, settings);
     }
-    let lease = Lease::find(conn, task.id, user_id)?.ok_or(IntakeError::NoLease)?;
+    let lease = lease.ok_or(IntakeError::NoLease)?;
     if lease.answered {
         return Err(IntakeError::AlreadyAnswered);
     }

@@ -5,8 +5,8 @@ use actix_web::{HttpResponse, post, web};
 use super::views::{AnswerReceiptView, SubmitAnswerRequest};
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
 use crate::auth::{Anyone, Authenticated};
+use crate::db::lease::Lease;
 use crate::db::now_ms;
-use crate::db::task::Task;
 use crate::scheduler::intake::AnswerKind;
 use crate::scheduler::{IntakeError, SubmitAnswer, SubmittedMark, submit_answer};
 use crate::state::AppState;
@@ -86,7 +86,7 @@ pub async fn submit_task_answer(
     let receipt = state
         .db
         .write_batched_async(move |conn| -> ApiResult<_> {
-            let task = match Task::find(conn, task_id) {
+            let (task, lease) = match Lease::with_task(conn, task_id, &caller.user_id) {
                 Err(diesel::result::Error::NotFound) => {
                     return Err(IntakeError::UnknownTask.into());
                 }
@@ -96,6 +96,7 @@ pub async fn submit_task_answer(
             Ok(submit_answer(
                 conn,
                 &task,
+                lease,
                 &campaign.settings,
                 &caller.user_id,
                 &submission,
