@@ -275,9 +275,12 @@ impl Db {
 
     /// Runs `f` in a write transaction like [`Db::write`], for the hot paths: on `SQLite` it joins
     /// the writer thread's next batch (see [`group_commit`]) and returns once that has committed.
+    /// `f` may run twice there (a batch in which another job failed runs again), so it is `Fn`:
+    /// whatever it decides must come from the database and its own captures, not from state it
+    /// changes outside the transaction.
     pub fn write_batched<T, E>(
         &self,
-        f: impl FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
+        f: impl Fn(&mut DbConn) -> Result<T, E> + Send + 'static,
     ) -> Result<T, E>
     where
         T: Send + 'static,
@@ -293,7 +296,7 @@ impl Db {
     /// `PostgreSQL` the transaction runs on the blocking pool.
     pub async fn write_batched_async<T, E>(
         &self,
-        f: impl FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
+        f: impl Fn(&mut DbConn) -> Result<T, E> + Send + 'static,
     ) -> Result<T, E>
     where
         T: Send + 'static,

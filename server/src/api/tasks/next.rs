@@ -66,6 +66,8 @@ pub async fn next_task(
             }
             let settings = &campaign.settings;
             let now = now_ms();
+            // A throttle, not state: should this batch be rolled back and run again, the sweep
+            // it did waits for the next interval.
             let last = LAST_SWEEP_MS.load(Ordering::Relaxed);
             if now - last >= sweep_every
                 && LAST_SWEEP_MS
