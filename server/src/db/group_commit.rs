@@ -23,11 +23,13 @@ use super::DbConn;
 
 /// The rest of a job, called after the batch's COMMIT with its outcome.
 type Deliver = Box<dyn FnOnce(&Result<(), String>) + Send>;
+/// Runs a job, in a savepoint when asked; whether it succeeded, and what to deliver.
+type RunJob = Box<dyn FnMut(&mut DbConn, bool) -> (bool, Deliver) + Send>;
 /// A job: `run` goes in the batch's transaction (in a savepoint when its flag says so) and
 /// returns whether it succeeded and what to deliver after the COMMIT; `fail` tells the caller
 /// when the batch could not even begin, or was rolled back.
 pub struct Job {
-    run: Box<dyn FnMut(&mut DbConn, bool) -> (bool, Deliver) + Send>,
+    run: RunJob,
     fail: Deliver,
 }
 
