@@ -467,3 +467,148 @@ async fn tiles_are_served_only_through_signed_urls(#[case] backend: Backend) {
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+/// PostgreSQL stores a plain answer in one statement, which stores nothing unless what it was
+/// computed from (the lease as read, the task's answer count, a new key) still holds; the full
+/// path then decides. SQLite always takes the full path.
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[actix_web::test]
+async fn one_statement_answers_store_nothing_when_their_reads_went_stale(#[case] backend: Backend) {
+    use tessera_server::campaign_settings::CampaignSettings;
+    use tessera_server::db::lease::Lease;
+    use tessera_server::db::schema::answers;
+    use tessera_server::scheduler::intake::AnswerKind;
+    use tessera_server::scheduler::{SubmitAnswer, SubmittedMark, submit_answer_in_one_statement};
+
+    let ctx = TestContext::new(backend);
+    let campaign = ctx.campaign("raqqa", json!({}));
+    let ids = ctx.tasks(&campaign, 2, 3);
+    let (a, b) = (
+        ctx.account("a", Role::Volunteer),
+        ctx.account("b", Role::Volunteer),
+    );
+    let (a_id, b_id) = (ctx.user_id(&a), ctx.user_id(&b));
+    let app = init!(ctx);
+    let task_id = next_id(&app, &a, "raqqa").await.unwrap();
+    assert_eq!(task_id, ids[0]);
+    let settings = CampaignSettings::default();
+    let answer = |key: &str, xs: &[f64]| SubmitAnswer {
+        idempotency_key: key.to_owned(),
+        duration_ms: 5000,
+        kind: AnswerKind::Marks(
+            xs.iter()
+                .map(|&x| SubmittedMark {
+                    x,
+                    y: 10.0,
+                    class: "destroyed".to_owned(),
+                })
+                .collect(),
+        ),
+    };
+    let conn = &mut *ctx.db().conn().unwrap();
+    let counters = |conn: &mut tessera_server::db::DbConn, id: i64| -> (i32, i32, i64) {
+        let (count, out): (i32, i32) = tasks::table
+            .find(id)
+            .select((tasks::answer_count, tasks::leases_out))
+            .first(conn)
+            .unwrap();
+        let stored: i64 = answers::table
+            .filter(answers::task_id.eq(id))
+            .count()
+            .get_result(conn)
+            .unwrap();
+        (count, out, stored)
+    };
+    let (task, lease) = Lease::with_task(conn, task_id, &a_id).unwrap();
+    let lease = lease.unwrap();
+    let submit = |conn: &mut _, lease: &Lease, key: &str, xs: &[f64]| {
+        submit_answer_in_one_statement(
+            conn,
+            &task,
+            Some(lease),
+            &settings,
+            &lease.user_id,
+            &answer(key, xs),
+            tessera_server::db::now_ms(),
+        )
+        .unwrap()
+    };
+
+    if backend == Backend::Sqlite {
+        assert!(submit(conn, &lease, "k1", &[5.0]).is_none());
+        assert_eq!(counters(conn, task_id), (0, 1, 0), "nothing stored");
+        return;
+    }
+
+    // A lease read before the sweep expired it: its slot is no longer this answer's to free.
+    let swept = Lease {
+        expired: true,
+        ..lease.clone()
+    };
+    assert!(submit(conn, &swept, "k1", &[5.0]).is_none());
+    assert_eq!(counters(conn, task_id), (0, 1, 0), "nothing stored");
+
+    // Another answer counted on the task since its answers were read.
+    let bump = |conn: &mut _, by: i32| {
+        diesel::update(tasks::table.find(task_id))
+            .set(tasks::answer_count.eq(tasks::answer_count + by))
+            .execute(conn)
+            .unwrap();
+    };
+    bump(conn, 1);
+    assert!(submit(conn, &lease, "k1", &[5.0]).is_none());
+    bump(conn, -1);
+    assert_eq!(counters(conn, task_id), (0, 1, 0), "nothing stored");
+
+    // Nothing changed: stored, marks in the order given, lease answered, counters moved.
+    let receipt = submit(conn, &lease, "k1", &[30.0, 20.0, 10.0]).expect("stored");
+    assert_eq!((receipt.marks, receipt.task_retired), (3, false));
+    assert_eq!(counters(conn, task_id), (1, 0, 1));
+    let xs: Vec<f64> = marks::table
+        .filter(marks::answer_id.eq(&receipt.answer_id))
+        .order(marks::id)
+        .select(marks::x)
+        .load(conn)
+        .unwrap();
+    assert_eq!(xs, [30.0, 20.0, 10.0]);
+    let answered: bool = leases::table
+        .find((task_id, &a_id))
+        .select(leases::answered)
+        .first(conn)
+        .unwrap();
+    assert!(answered);
+
+    // The same lease as read before that answer: already answered now.
+    assert!(submit(conn, &lease, "k2", &[5.0]).is_none());
+    assert_eq!(counters(conn, task_id), (1, 0, 1), "no second answer");
+
+    // A key this volunteer already used on another task.
+    assert_eq!(next_id(&app, &b, "raqqa").await, Some(task_id));
+    let (_, b_lease) = Lease::with_task(conn, task_id, &b_id).unwrap();
+    let b_lease = b_lease.unwrap();
+    let other = next_id(&app, &b, "raqqa").await.unwrap();
+    assert_ne!(other, task_id);
+    let (status, _) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/tasks/{other}/answers"),
+        Some(&b),
+        nothing("kb"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert!(submit(conn, &b_lease, "kb", &[5.0]).is_none());
+    assert_eq!(counters(conn, task_id), (1, 1, 1), "nothing stored");
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/tasks/{task_id}/answers"),
+        Some(&b),
+        marks_at("kb", &[(5.0, 5.0)]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(error_code(&body), "idempotency_key_reused");
+}

@@ -8,10 +8,10 @@ use tessera_consensus::{
 
 use super::footprint::pixel_to_lonlat;
 use super::gold::{GoldAnswer, GoldFeedback, feedback};
-use super::statements::{AnswerCounted, GoldAnswerCounted, LeaseAnswered};
+use super::statements::{AnswerCounted, GoldAnswerCounted, LeaseAnswered, PgAnswerStored};
 use crate::campaign_settings::CampaignSettings;
 use crate::db::DbConn;
-use crate::db::answer::{Answer, MarkInsertForm};
+use crate::db::answer::{Answer, Mark, MarkInsertForm};
 use crate::db::lease::Lease;
 use crate::db::task::Task;
 
@@ -152,34 +152,41 @@ fn validate(
     Ok(())
 }
 
-/// The consensus engine's per-task verdict over every answer so far: `(needed, retire)`.
+/// Stored answers (with their marks) as the consensus engine reads them.
+fn responses(task_id: i64, answers: &[(Answer, Vec<Mark>)]) -> Vec<CAnswer> {
+    answers
+        .iter()
+        .map(|(a, marks)| CAnswer {
+            task: task_id.into(),
+            volunteer: a.user_id.as_str().into(),
+            response: response(&a.kind, marks.iter().map(|m| (m.x, m.y, &m.class))),
+        })
+        .collect()
+}
+
+/// An answer of `kind` with these marks `(x, y, class)`, as the consensus engine reads it.
+fn response<'a>(kind: &str, marks: impl Iterator<Item = (f64, f64, &'a String)>) -> Response {
+    match kind {
+        "nothing_here" => Response::NothingHere,
+        "marks" => Response::Marks(
+            marks
+                .filter_map(|(x, y, class)| CMark::new(x, y, DamageClass(class.clone())).ok())
+                .collect(),
+        ),
+        _ => Response::CantTell,
+    }
+}
+
+/// The consensus engine's per-task verdict over `answers`, every answer so far: `(needed, retire)`.
 ///
 /// This is the same retire rule a full consensus run reports (`tessera_consensus::task_agreement`):
 /// a sequential test that retires a task at `redundancy.min` answers when they agree and asks for
 /// one more, up to `redundancy.max`, while they do not.
 fn adaptive_need(
-    conn: &mut DbConn,
     task: &Task,
     settings: &CampaignSettings,
+    answers: &[CAnswer],
 ) -> Result<(i32, bool), IntakeError> {
-    let answers = Answer::for_task(conn, task.id)?;
-    let responses: Vec<CAnswer> = answers
-        .iter()
-        .map(|(a, marks)| CAnswer {
-            task: task.id.into(),
-            volunteer: a.user_id.as_str().into(),
-            response: match a.kind.as_str() {
-                "nothing_here" => Response::NothingHere,
-                "marks" => Response::Marks(
-                    marks
-                        .iter()
-                        .filter_map(|m| CMark::new(m.x, m.y, DamageClass(m.class.clone())).ok())
-                        .collect(),
-                ),
-                _ => Response::CantTell,
-            },
-        })
-        .collect();
     let (width, height) = (
         u32::try_from(task.px_w).unwrap_or(1),
         u32::try_from(task.px_h).unwrap_or(1),
@@ -194,7 +201,7 @@ fn adaptive_need(
         classes: settings.damage_classes.clone(),
         ..ConsensusParams::default()
     };
-    let verdict = tessera_consensus::task_agreement(&c_task, &responses, &params)
+    let verdict = tessera_consensus::task_agreement(&c_task, answers, &params)
         .map_err(|e| IntakeError::Invalid(e.to_string()))?;
     let count = i32::try_from(answers.len()).unwrap_or(i32::MAX);
     let (min, max) = (
@@ -271,46 +278,22 @@ pub fn submit_answer(
     }
     validate(task, settings, req)?;
 
-    let answer_id = uuid::Uuid::now_v7().to_string();
-    let corners = task.corners();
-    #[expect(clippy::cast_precision_loss, reason = "tile sizes are small")]
-    let (w, h) = (task.px_w as f64, task.px_h as f64);
-    let (kind, reason, marks) = match &req.kind {
-        AnswerKind::Marks(marks) => ("marks", None, marks.as_slice()),
-        AnswerKind::NothingHere => ("nothing_here", None, &[][..]),
-        AnswerKind::CantTell(reason) => ("cant_tell", reason.clone(), &[][..]),
-    };
-    let mark_rows: Vec<MarkInsertForm> = marks
-        .iter()
-        .map(|m| {
-            let lonlat = corners.map(|c| pixel_to_lonlat(&c, w, h, m.x, m.y));
-            MarkInsertForm {
-                answer_id: answer_id.clone(),
-                task_id: task.id,
-                campaign_id: task.campaign_id.clone(),
-                x: m.x,
-                y: m.y,
-                class: m.class.clone(),
-                lon: lonlat.map(|p| p[0]),
-                lat: lonlat.map(|p| p[1]),
-            }
-        })
-        .collect();
+    let new = NewAnswer::of(task, req);
     Answer::insert(
         conn,
         &Answer {
-            id: answer_id.clone(),
+            id: new.id.clone(),
             task_id: task.id,
             user_id: user_id.to_owned(),
             campaign_id: task.campaign_id.clone(),
-            kind: kind.to_owned(),
-            reason,
+            kind: new.kind.to_owned(),
+            reason: new.reason.clone(),
             payload: None,
             duration_ms: req.duration_ms,
             idempotency_key: req.idempotency_key.clone(),
             submitted_at: now,
         },
-        &mark_rows,
+        &new.mark_rows(task),
     )?;
     LeaseAnswered {
         task_id: task.id,
@@ -320,17 +303,146 @@ pub fn submit_answer(
     // The lease's slot is freed here unless the sweep already freed it (an expired lease that
     // was not swept yet is answered now, and the sweep only takes unanswered leases).
     let freed = i32::from(!lease.expired);
-    let points: Vec<[f64; 2]> = marks.iter().map(|m| [m.x, m.y]).collect();
-    let (retired, gold) = count_answer(conn, task, settings, freed, &points)?;
-    Ok(AnswerReceipt {
-        answer_id,
+    let (retired, gold) = count_answer(conn, task, settings, freed, &new.points())?;
+    Ok(new.receipt(task, retired, gold))
+}
+
+/// An accepted answer's rows, before they are stored.
+struct NewAnswer<'a> {
+    id: String,
+    kind: &'static str,
+    reason: Option<String>,
+    marks: &'a [SubmittedMark],
+    /// Each mark's WGS84 position, when the task's footprint is known.
+    lonlat: Vec<Option<[f64; 2]>>,
+}
+
+impl<'a> NewAnswer<'a> {
+    fn of(task: &Task, req: &'a SubmitAnswer) -> Self {
+        let (kind, reason, marks) = match &req.kind {
+            AnswerKind::Marks(marks) => ("marks", None, marks.as_slice()),
+            AnswerKind::NothingHere => ("nothing_here", None, &[][..]),
+            AnswerKind::CantTell(reason) => ("cant_tell", reason.clone(), &[][..]),
+        };
+        let corners = task.corners();
+        #[expect(clippy::cast_precision_loss, reason = "tile sizes are small")]
+        let (w, h) = (task.px_w as f64, task.px_h as f64);
+        let lonlat = marks
+            .iter()
+            .map(|m| corners.map(|c| pixel_to_lonlat(&c, w, h, m.x, m.y)))
+            .collect();
+        Self {
+            id: uuid::Uuid::now_v7().to_string(),
+            kind,
+            reason,
+            marks,
+            lonlat,
+        }
+    }
+
+    fn mark_rows(&self, task: &Task) -> Vec<MarkInsertForm> {
+        self.marks
+            .iter()
+            .zip(&self.lonlat)
+            .map(|(m, lonlat)| MarkInsertForm {
+                answer_id: self.id.clone(),
+                task_id: task.id,
+                campaign_id: task.campaign_id.clone(),
+                x: m.x,
+                y: m.y,
+                class: m.class.clone(),
+                lon: lonlat.map(|p| p[0]),
+                lat: lonlat.map(|p| p[1]),
+            })
+            .collect()
+    }
+
+    fn points(&self) -> Vec<[f64; 2]> {
+        self.marks.iter().map(|m| [m.x, m.y]).collect()
+    }
+
+    /// As the consensus engine reads it.
+    fn response(&self, task: &Task, user_id: &str) -> CAnswer {
+        CAnswer {
+            task: task.id.into(),
+            volunteer: user_id.into(),
+            response: response(self.kind, self.marks.iter().map(|m| (m.x, m.y, &m.class))),
+        }
+    }
+
+    fn receipt(self, task: &Task, retired: bool, gold: Option<GoldFeedback>) -> AnswerReceipt {
+        AnswerReceipt {
+            answer_id: self.id,
+            task_id: task.id,
+            kind: self.kind.to_owned(),
+            marks: self.marks.len(),
+            task_retired: retired,
+            gold,
+            replayed: false,
+        }
+    }
+}
+
+/// `PostgreSQL`'s path for the common case, with no transaction around it: the task's answers
+/// are read, the verdict computed with the new answer, and everything stored in one statement
+/// ([`PgAnswerStored`]) that stores nothing unless what the verdict came from still holds.
+///
+/// `Ok(None)` when this answer needs [`submit_answer`] in a transaction instead: not
+/// `PostgreSQL`, a gold task, no lease or an answered one, a body the full path must judge (it
+/// checks the key first), a known key, or a concurrent change.
+pub fn submit_answer_in_one_statement(
+    conn: &mut DbConn,
+    task: &Task,
+    lease: Option<&Lease>,
+    settings: &CampaignSettings,
+    user_id: &str,
+    req: &SubmitAnswer,
+    now: i64,
+) -> Result<Option<AnswerReceipt>, IntakeError> {
+    let Some(lease) = lease else {
+        return Ok(None);
+    };
+    if !matches!(conn, DbConn::Pg(_))
+        || task.is_gold
+        || lease.answered
+        || validate(task, settings, req).is_err()
+    {
+        return Ok(None);
+    }
+    let prior = Answer::for_task(conn, task.id)?;
+    let new = NewAnswer::of(task, req);
+    let mut answers = responses(task.id, &prior);
+    answers.push(new.response(task, user_id));
+    let (needed, retire) = adaptive_need(task, settings, &answers)?;
+    let rows = new.mark_rows(task);
+    let statement = PgAnswerStored {
+        answer_id: new.id.clone(),
         task_id: task.id,
-        kind: kind.to_owned(),
-        marks: marks.len(),
-        task_retired: retired,
-        gold,
-        replayed: false,
-    })
+        user_id: user_id.to_owned(),
+        campaign_id: task.campaign_id.clone(),
+        kind: new.kind,
+        reason: new.reason.clone(),
+        duration_ms: req.duration_ms,
+        idempotency_key: req.idempotency_key.clone(),
+        submitted_at: now,
+        prior: i32::try_from(prior.len()).unwrap_or(i32::MAX),
+        expired: lease.expired,
+        needed,
+        status: if retire { "retired" } else { "open" },
+        xs: rows.iter().map(|m| m.x).collect(),
+        ys: rows.iter().map(|m| m.y).collect(),
+        classes: rows.into_iter().map(|m| m.class).collect(),
+        lons: new.lonlat.iter().map(|p| p.map(|p| p[0])).collect(),
+        lats: new.lonlat.iter().map(|p| p.map(|p| p[1])).collect(),
+    };
+    let DbConn::Pg(pg) = conn else {
+        return Ok(None);
+    };
+    // An error here (a key another request just stored) stored nothing: the full path decides.
+    match statement.get_result::<i64>(pg) {
+        Ok(1) => Ok(Some(new.receipt(task, retire, None))),
+        Ok(_) | Err(_) => Ok(None),
+    }
 }
 
 /// Counts a new answer on its task: the counters, the adaptive redundancy, the task's
@@ -351,7 +463,9 @@ fn count_answer(
         .execute(conn)?;
         (false, gold_feedback(task, settings, points))
     } else {
-        let (needed, retire) = adaptive_need(conn, task, settings)?;
+        // Every answer, the new one included: it was stored in this transaction.
+        let answers = Answer::for_task(conn, task.id)?;
+        let (needed, retire) = adaptive_need(task, settings, &responses(task.id, &answers))?;
         // Availability from the counters as this statement leaves them, in the same
         // statement: one write, not two. A retiring task needs no case of its own: `needed`
         // is then its answer count, so it is full.

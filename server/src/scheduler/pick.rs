@@ -3,7 +3,7 @@
 use diesel::dsl::{exists, not};
 use diesel::prelude::*;
 
-use super::statements::LeaseTaken;
+use super::statements::{LeaseTaken, PgLeaseNext};
 use crate::campaign_settings::CampaignSettings;
 use crate::db::DbConn;
 use crate::db::lease::Lease;
@@ -68,21 +68,18 @@ impl NoTaskReason {
     }
 }
 
-/// How many times a PostgreSQL pick retries after losing a race for a task's last slot.
-const PICK_ATTEMPTS: usize = 8;
-
-/// Picks the best available task this volunteer has never been shown, locking it on PostgreSQL.
+/// Picks the best available task this volunteer has never been shown (`SQLite`, whose writes
+/// are serialised, so the row cannot change before the lease is taken).
 fn pick(
     conn: &mut DbConn,
     campaign_id: &str,
     user_id: &str,
     gold: bool,
-    skip: &[i64],
 ) -> QueryResult<Option<Task>> {
     let seen = leases::table
         .filter(leases::task_id.eq(tasks::id))
         .filter(leases::user_id.eq(user_id.to_owned()));
-    let query = tasks::table
+    tasks::table
         .filter(tasks::campaign_id.eq(campaign_id.to_owned()))
         .filter(tasks::available.eq(true))
         .filter(tasks::is_gold.eq(gold))
@@ -91,27 +88,50 @@ fn pick(
             tasks::answer_count.desc(),
             tasks::priority.desc(),
             tasks::id,
-        ));
-    // The whole row, locked on PostgreSQL.
-    macro_rules! first_unlocked_row {
-        ($query:expr) => {
-            match conn {
-                DbConn::Sqlite(c) => $query.select(Task::as_select()).first(c).optional(),
-                DbConn::Pg(c) => $query
-                    .select(Task::as_select())
-                    .for_update()
-                    .skip_locked()
-                    .first(c)
-                    .optional(),
-            }
-        };
+        ))
+        .select(Task::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Leases the best available task of this kind to `user_id`, counting it on the task.
+fn take(
+    conn: &mut DbConn,
+    campaign_id: &str,
+    user_id: &str,
+    gold: bool,
+    now: i64,
+    expires_at: i64,
+) -> QueryResult<Option<Task>> {
+    if let DbConn::Pg(pg) = conn {
+        // One statement, which locks and re-checks the row it picks (see `PgLeaseNext`).
+        return PgLeaseNext {
+            campaign_id: campaign_id.to_owned(),
+            user_id: user_id.to_owned(),
+            gold,
+            issued_at: now,
+            expires_at,
+            returning: Task::as_select(),
+        }
+        .get_result(pg)
+        .optional();
     }
-    // Without a skip list the statement is the same every time, so it stays prepared.
-    if skip.is_empty() {
-        first_unlocked_row!(query)
-    } else {
-        first_unlocked_row!(query.filter(not(tasks::id.eq_any(skip.to_vec()))))
-    }
+    let Some(task) = pick(conn, campaign_id, user_id, gold)? else {
+        return Ok(None);
+    };
+    diesel::insert_into(leases::table)
+        .values(&Lease {
+            task_id: task.id,
+            user_id: user_id.to_owned(),
+            issued_at: now,
+            expires_at,
+            answered: false,
+            expired: false,
+        })
+        .execute(conn)?;
+    // One statement: the counter and the availability it implies.
+    LeaseTaken { task_id: task.id }.execute(conn)?;
+    Ok(Some(task))
 }
 
 /// Share of gold tasks this volunteer should get now.
@@ -141,7 +161,8 @@ fn gold_rate(
     })
 }
 
-/// Leases the next task of `campaign_id` to `user_id`. Run inside a write transaction.
+/// Leases the next task of `campaign_id` to `user_id`. On `SQLite` run it inside a write
+/// transaction; on `PostgreSQL` it needs none (its one write is one statement).
 ///
 /// `gold_draw` is a uniform random number in [0, 1): below the volunteer's gold rate, a gold
 /// task they have not seen is preferred. `Pick::Practice` asks for a gold task only, as the
@@ -189,33 +210,9 @@ pub fn lease_next(
             }
         }
     };
-    let mut skip = Vec::new();
+    let expires_at = now + i64::from(settings.lease_minutes) * 60_000;
     for &gold in order {
-        for _ in 0..PICK_ATTEMPTS {
-            // On PostgreSQL the row comes back locked and as its latest version: a row another
-            // instance changed after our snapshot is re-checked against the filter (and then
-            // skipped or returned as it is now), so it needs no second read.
-            let Some(task) = pick(conn, campaign_id, user_id, gold, &skip)? else {
-                break;
-            };
-            let id = task.id;
-            if !task.available {
-                skip.push(id);
-                continue;
-            }
-            let expires_at = now + i64::from(settings.lease_minutes) * 60_000;
-            diesel::insert_into(leases::table)
-                .values(&Lease {
-                    task_id: id,
-                    user_id: user_id.to_owned(),
-                    issued_at: now,
-                    expires_at,
-                    answered: false,
-                    expired: false,
-                })
-                .execute(conn)?;
-            // One statement: the counter and the availability it implies.
-            LeaseTaken { task_id: id }.execute(conn)?;
+        if let Some(task) = take(conn, campaign_id, user_id, gold, now, expires_at)? {
             return Ok(LeaseOutcome::Leased {
                 task,
                 expires_at,

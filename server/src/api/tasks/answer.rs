@@ -6,9 +6,12 @@ use super::views::{AnswerReceiptView, SubmitAnswerRequest};
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
 use crate::auth::{Anyone, Authenticated};
 use crate::db::lease::Lease;
-use crate::db::now_ms;
+use crate::db::task::Task;
+use crate::db::{DbConn, now_ms};
 use crate::scheduler::intake::AnswerKind;
-use crate::scheduler::{IntakeError, SubmitAnswer, SubmittedMark, submit_answer};
+use crate::scheduler::{
+    IntakeError, SubmitAnswer, SubmittedMark, submit_answer, submit_answer_in_one_statement,
+};
 use crate::state::AppState;
 
 impl From<IntakeError> for ApiError {
@@ -85,23 +88,40 @@ pub async fn submit_task_answer(
     let campaigns = std::sync::Arc::clone(&state.campaigns);
     let receipt = state
         .db
-        .write_batched_async(move |conn| -> ApiResult<_> {
-            let (task, lease) = match Lease::with_task(conn, task_id, &caller.user_id) {
-                Err(diesel::result::Error::NotFound) => {
-                    return Err(IntakeError::UnknownTask.into());
-                }
-                other => other?,
+        .write_hot_async(move |conn| -> ApiResult<_> {
+            // The task, the caller's lease on it, and its campaign; then the answer, in the same
+            // transaction as these reads when it takes the full path.
+            let full = |conn: &mut DbConn| -> ApiResult<_> {
+                let (task, lease) = task_and_lease(conn, task_id, &caller.user_id)?;
+                let campaign = campaigns.get(conn, &task.campaign_id)?;
+                Ok(submit_answer(
+                    conn,
+                    &task,
+                    lease,
+                    &campaign.settings,
+                    &caller.user_id,
+                    &submission,
+                    now_ms(),
+                )?)
             };
+            if let DbConn::Sqlite(_) = conn {
+                // Inside the writer's batch transaction already.
+                return full(conn);
+            }
+            let (task, lease) = task_and_lease(conn, task_id, &caller.user_id)?;
             let campaign = campaigns.get(conn, &task.campaign_id)?;
-            Ok(submit_answer(
+            if let Some(receipt) = submit_answer_in_one_statement(
                 conn,
                 &task,
-                lease,
+                lease.as_ref(),
                 &campaign.settings,
                 &caller.user_id,
                 &submission,
                 now_ms(),
-            )?)
+            )? {
+                return Ok(receipt);
+            }
+            diesel::Connection::transaction(conn, full)
         })
         .await?;
     let view = AnswerReceiptView {
@@ -118,4 +138,16 @@ pub async fn submit_task_answer(
     } else {
         HttpResponse::Created().json(view)
     })
+}
+
+/// The task and `user_id`'s lease on it; a 404 when there is no such task.
+fn task_and_lease(
+    conn: &mut DbConn,
+    task_id: i64,
+    user_id: &str,
+) -> ApiResult<(Task, Option<Lease>)> {
+    match Lease::with_task(conn, task_id, user_id) {
+        Err(diesel::result::Error::NotFound) => Err(IntakeError::UnknownTask.into()),
+        other => Ok(other?),
+    }
 }

@@ -8,7 +8,7 @@ use super::views::NextTaskResponse;
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
 use crate::auth::{Anyone, Authenticated};
 use crate::campaign_cache::CampaignLookupError;
-use crate::db::now_ms;
+use crate::db::{DbConn, now_ms};
 use crate::scheduler::{LeaseOutcome, Pick, lease_next, sweep};
 use crate::state::AppState;
 
@@ -48,7 +48,7 @@ pub async fn next_task(
     let campaigns = std::sync::Arc::clone(&state.campaigns);
     let (outcome, classes) = state
         .db
-        .write_batched_async(move |conn| -> ApiResult<(LeaseOutcome, Vec<String>)> {
+        .write_hot_async(move |conn| -> ApiResult<(LeaseOutcome, Vec<String>)> {
             let campaign = match campaigns.get(conn, &key) {
                 Err(CampaignLookupError::Query(diesel::result::Error::NotFound)) => {
                     return Err(ApiError::not_found("no such campaign"));
@@ -74,7 +74,13 @@ pub async fn next_task(
                     .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
                     .is_ok()
             {
-                sweep::expire_leases(conn, now)?;
+                match conn {
+                    // Several statements: on PostgreSQL, a transaction of their own.
+                    DbConn::Pg(_) => {
+                        diesel::Connection::transaction(conn, |c| sweep::expire_leases(c, now))?
+                    }
+                    DbConn::Sqlite(_) => sweep::expire_leases(conn, now)?,
+                };
             }
             let pick = if practice {
                 Pick::Practice
