@@ -25,6 +25,12 @@ use crate::db::{Db, DbConn, DbError, now_ms};
 /// An unfinished run older than this is presumed dead (its instance crashed) and ignored.
 pub const CLAIM_TIMEOUT_MS: i64 = 10 * 60_000;
 
+/// Sites inserted per statement when a run replaces its area's sites.
+const SITES_PER_INSERT: usize = 200;
+
+/// Volunteers whose reliability one write transaction records.
+const VOLUNTEERS_PER_WRITE: usize = 100;
+
 /// Margin around the touched area, in degrees (~300 m), so clusters at its edge see all marks.
 const MARGIN_DEG: f64 = 0.003;
 
@@ -290,8 +296,35 @@ fn recompute(
         }
     };
     let now = now_ms();
+    let rows: Vec<_> = output
+        .sites
+        .iter()
+        .filter_map(|site| {
+            let SitePosition::Geo { lon, lat } = site.position else {
+                return None;
+            };
+            Some((
+                sites::id.eq(uuid::Uuid::now_v7().to_string()),
+                sites::campaign_id.eq(campaign_id),
+                sites::lon.eq(lon),
+                sites::lat.eq(lat),
+                sites::class.eq(&site.class.0),
+                sites::confidence.eq(site.confidence),
+                sites::support.eq(site.support),
+                sites::seen_by.eq(i32::try_from(site.seen_by).unwrap_or(i32::MAX)),
+                sites::uncertainty_m.eq(site.uncertainty),
+                sites::status.eq("candidate"),
+                sites::source.eq("consensus"),
+                sites::consensus_run_id.eq(Some(run_id)),
+                sites::created_at.eq(now),
+                sites::updated_at.eq(now),
+            ))
+        })
+        .collect();
     // Through the shared writer, like every request: on SQLite a second writer beside it would
-    // make request transactions fail with SQLITE_BUSY.
+    // make request transactions fail with SQLITE_BUSY. The area's sites are replaced in one
+    // transaction, so a map never shows it half done; the rows go in a few statements of many
+    // rows each, so the writer is held for milliseconds, not for a statement per site.
     let written = db.write(|conn| -> Result<usize, DbError> {
         diesel::delete(
             sites::table
@@ -303,40 +336,30 @@ fn recompute(
         )
         .execute(conn)?;
         let mut written = 0;
-        for site in &output.sites {
-            let SitePosition::Geo { lon, lat } = site.position else {
-                continue;
+        for chunk in rows.chunks(SITES_PER_INSERT) {
+            // multi-row inserts need the concrete backend (SQLite has no DEFAULT keyword)
+            written += match conn {
+                DbConn::Sqlite(c) => diesel::insert_into(sites::table).values(chunk).execute(c)?,
+                DbConn::Pg(c) => diesel::insert_into(sites::table).values(chunk).execute(c)?,
             };
-            written += diesel::insert_into(sites::table)
-                .values((
-                    sites::id.eq(uuid::Uuid::now_v7().to_string()),
-                    sites::campaign_id.eq(campaign_id),
-                    sites::lon.eq(lon),
-                    sites::lat.eq(lat),
-                    sites::class.eq(&site.class.0),
-                    sites::confidence.eq(site.confidence),
-                    sites::support.eq(site.support),
-                    sites::seen_by.eq(i32::try_from(site.seen_by).unwrap_or(i32::MAX)),
-                    sites::uncertainty_m.eq(site.uncertainty),
-                    sites::status.eq("candidate"),
-                    sites::source.eq("consensus"),
-                    sites::consensus_run_id.eq(Some(run_id)),
-                    sites::created_at.eq(now),
-                    sites::updated_at.eq(now),
-                ))
-                .execute(conn)?;
-        }
-        for v in &output.volunteers {
-            diesel::update(users::table.find(v.id.to_string()))
-                .set((
-                    users::reliability.eq(v.weight),
-                    users::sensitivity.eq(Some(v.sensitivity)),
-                    users::false_rate.eq(Some(v.false_rate)),
-                ))
-                .execute(conn)?;
         }
         Ok(written)
     })?;
+    // Reliability estimates need no transaction together: short ones, between request batches.
+    for chunk in output.volunteers.chunks(VOLUNTEERS_PER_WRITE) {
+        db.write(|conn| -> Result<(), DbError> {
+            for v in chunk {
+                diesel::update(users::table.find(v.id.to_string()))
+                    .set((
+                        users::reliability.eq(v.weight),
+                        users::sensitivity.eq(Some(v.sensitivity)),
+                        users::false_rate.eq(Some(v.false_rate)),
+                    ))
+                    .execute(conn)?;
+            }
+            Ok(())
+        })?;
+    }
     Ok(RunCounts {
         tasks: input.tasks.len(),
         answers: input.answers.len(),

@@ -91,6 +91,12 @@ async fn volunteer(
 ) {
     let auth = format!("Bearer {token}");
     let mut n = 0u64;
+    if !think.is_zero() {
+        // Staggered arrivals: all of them at the same instant would put the one burst of
+        // thousands of first requests (and new connections) into every latency percentile,
+        // when the run means to measure volunteers at work.
+        actix_web::rt::time::sleep(think.mul_f64(rand::random::<f64>())).await;
+    }
     while Instant::now() < deadline {
         let base_now = base.borrow().clone();
         let t0 = Instant::now();

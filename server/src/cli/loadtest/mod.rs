@@ -29,7 +29,8 @@ pub struct LoadtestArgs {
     #[arg(long, default_value_t = 20)]
     pub duration: u64,
     /// Milliseconds a volunteer "looks" at a tile before answering, on average (each look
-    /// is drawn uniformly from half to one and a half times this).
+    /// is drawn uniformly from half to one and a half times this). Each volunteer also starts
+    /// at a random moment within the first think time, so they do not arrive at once.
     #[arg(long, default_value_t = 0)]
     pub think_ms: u64,
     /// Tasks seeded in the campaign.
