@@ -295,6 +295,25 @@ fn recompute(
             });
         }
     };
+    let written = store(db, campaign_id, run_id, region, &output)?;
+    Ok(RunCounts {
+        tasks: input.tasks.len(),
+        answers: input.answers.len(),
+        sites: written,
+        region,
+    })
+}
+
+/// Replaces the candidate sites inside `region` with a run's, and records the volunteers'
+/// estimated reliability. Returns how many sites it wrote.
+fn store(
+    db: &Db,
+    campaign_id: &str,
+    run_id: &str,
+    region: [f64; 4],
+    output: &tessera_consensus::Output,
+) -> Result<usize, DbError> {
+    let [west, south, east, north] = region;
     let now = now_ms();
     let rows: Vec<_> = output
         .sites
@@ -360,10 +379,5 @@ fn recompute(
             Ok(())
         })?;
     }
-    Ok(RunCounts {
-        tasks: input.tasks.len(),
-        answers: input.answers.len(),
-        sites: written,
-        region,
-    })
+    Ok(written)
 }
