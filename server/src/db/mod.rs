@@ -292,28 +292,9 @@ impl Db {
         }
     }
 
-    /// [`Db::write_batched`] for async callers: on `SQLite` no thread waits for the batch; on
-    /// `PostgreSQL` the transaction runs on the blocking pool.
-    pub async fn write_batched_async<T, E>(
-        &self,
-        f: impl Fn(&mut DbConn) -> Result<T, E> + Send + 'static,
-    ) -> Result<T, E>
-    where
-        T: Send + 'static,
-        E: From<diesel::result::Error>
-            + From<PoolError>
-            + From<actix_web::error::BlockingError>
-            + Send
-            + 'static,
-    {
-        match &self.batches {
-            Some(batches) => batches.run_async(f).await,
-            None => self.run(move |db| db.write(f)).await,
-        }
-    }
-
     /// For the two hottest paths, leasing a task and taking an answer. On `SQLite`, `f` joins the
-    /// writer's next batch as in [`Db::write_batched_async`], inside its write transaction. On
+    /// writer's next batch as in [`Db::write_batched`] (with no thread waiting for it), inside
+    /// its write transaction. On
     /// `PostgreSQL` it runs on a pooled connection with *no* transaction around it, so that a
     /// write made in one statement pays no `BEGIN` and `COMMIT` round trips: a write of several
     /// statements there must open its own transaction.

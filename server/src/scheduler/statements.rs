@@ -20,6 +20,15 @@ use crate::db::task::Task;
 /// Implements a statement: `$body` writes its SQL and binds through `$out`. With `for Pg`, the
 /// statement exists on `PostgreSQL` only.
 macro_rules! statement {
+    (@fixed $name:ident) => {
+        // Its SQL is fixed by its type: each connection prepares it once.
+        impl QueryId for $name {
+            type QueryId = Self;
+            const HAS_STATIC_QUERY_ID: bool = true;
+        }
+
+        impl<Conn> RunQueryDsl<Conn> for $name {}
+    };
     ($name:ident for Pg, |$this:ident, $out:ident| $body:block) => {
         impl QueryFragment<Pg> for $name {
             fn walk_ast<'b>(&'b self, mut $out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
@@ -29,12 +38,7 @@ macro_rules! statement {
             }
         }
 
-        impl QueryId for $name {
-            type QueryId = Self;
-            const HAS_STATIC_QUERY_ID: bool = true;
-        }
-
-        impl<Conn> RunQueryDsl<Conn> for $name {}
+        statement!(@fixed $name);
     };
     ($name:ident, |$this:ident, $out:ident| $body:block) => {
         impl<DB> QueryFragment<DB> for $name
@@ -51,12 +55,7 @@ macro_rules! statement {
             }
         }
 
-        impl QueryId for $name {
-            type QueryId = Self;
-            const HAS_STATIC_QUERY_ID: bool = true;
-        }
-
-        impl<Conn> RunQueryDsl<Conn> for $name {}
+        statement!(@fixed $name);
     };
 }
 
