@@ -31,6 +31,7 @@ pub fn build_state(config: Config) -> anyhow::Result<AppState> {
     Ok(AppState {
         campaigns: std::sync::Arc::default(),
         progress: std::sync::Arc::default(),
+        health: std::sync::Arc::default(),
         db,
         keys: TokenKeys::new(&secret, config.token_ttl_secs),
         tiles: TileSigner::new(&secret),

@@ -1,5 +1,6 @@
 //! What every request handler shares: storage, token keys and configuration. No other state
-//! lives in a server process (but a one-second cache of campaign settings), so any number of
+//! lives in a server process (but one-second caches of campaign settings and of the health
+//! check), so any number of
 //! instances can serve one database.
 
 use std::sync::Arc;
@@ -19,4 +20,6 @@ pub struct AppState {
     pub campaigns: Arc<CampaignCache>,
     /// Campaign progress figures, counted at most every `config.progress_ttl_ms`.
     pub progress: Arc<crate::campaign_cache::ProgressCache>,
+    /// The database's last health check, reused for a second.
+    pub health: Arc<crate::api::health::HealthCache>,
 }

@@ -53,6 +53,7 @@ impl TestContext {
         let state = AppState {
             campaigns: std::sync::Arc::default(),
             progress: std::sync::Arc::default(),
+            health: std::sync::Arc::default(),
             db,
             keys: TokenKeys::new(SECRET, 3600),
             tiles: tessera_server::tile_urls::TileSigner::new(SECRET),
