@@ -3,10 +3,12 @@
 //! Every `interval`, each instance looks for active campaigns with answers newer than the last
 //! consensus run. It claims the campaign by inserting an unfinished `consensus_runs` row (inside
 //! a write transaction that first checks no other unfinished run is younger than
-//! [`CLAIM_TIMEOUT_MS`], so two instances never run the same campaign at once), loads the tasks
-//! around the touched area and their answers, runs [`tessera_consensus::run_region`], replaces the
-//! candidate sites inside the area, records volunteers' estimated reliability, and finishes the
-//! run row with its counts. Answer intake never waits for it: the job reads committed answers
+//! [`CLAIM_TIMEOUT_MS`], so two instances never run the same campaign at once). Then, for each
+//! ~5 km cell that the touched tasks overlap, one after the other, it loads the tasks around the
+//! cell and their answers, runs [`tessera_consensus::run_region`], replaces the candidate sites
+//! inside the cell and records the volunteers' reliability as estimated there (a later cell's
+//! estimate replaces an earlier one's). It finishes the run row with its counts: tasks and
+//! answers near a cell's edge count once per cell that loaded them. Answer intake never waits for it: the job reads committed answers
 //! and writes only sites, users' reliability and its run row.
 
 use std::collections::HashMap;
@@ -24,6 +26,36 @@ use crate::db::{Db, DbConn, DbError, now_ms};
 
 /// An unfinished run older than this is presumed dead (its instance crashed) and ignored.
 pub const CLAIM_TIMEOUT_MS: i64 = 10 * 60_000;
+
+/// Side of the cells, in degrees (~5 km), that a run recomputes one at a time, so that what it
+/// holds in memory is bounded by a cell's tasks and answers, not by the area touched since the
+/// last run (under a campaign-wide load, most of the campaign).
+const CELL_DEG: f64 = 0.05;
+
+/// The cells (`[west, south, east, north]`) that the touched tasks' boxes overlap, west to east
+/// within south to north.
+fn cells(touched: &[(f64, f64, f64, f64)]) -> Vec<[f64; 4]> {
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "cell indices of longitudes and latitudes are small"
+    )]
+    let index = |deg: f64| (deg / CELL_DEG).floor() as i64;
+    let mut keys = std::collections::BTreeSet::new();
+    for &(west, south, east, north) in touched {
+        for row in index(south)..=index(north) {
+            for col in index(west)..=index(east) {
+                keys.insert((row, col));
+            }
+        }
+    }
+    #[expect(clippy::cast_precision_loss, reason = "cell indices are small")]
+    keys.into_iter()
+        .map(|(row, col)| {
+            let (west, south) = (col as f64 * CELL_DEG, row as f64 * CELL_DEG);
+            [west, south, west + CELL_DEG, south + CELL_DEG]
+        })
+        .collect()
+}
 
 /// Sites inserted per statement when a run replaces its area's sites.
 const SITES_PER_INSERT: usize = 200;
@@ -166,16 +198,18 @@ pub fn run_campaign(
         ],
         |b, t| [b[0].min(t.0), b[1].min(t.1), b[2].max(t.2), b[3].max(t.3)],
     );
-    let counts = if touched.is_empty() {
-        RunCounts {
-            tasks: 0,
-            answers: 0,
-            sites: 0,
-            region,
-        }
-    } else {
-        recompute(db, campaign_id, &run_id, region, &params)?
+    let mut counts = RunCounts {
+        tasks: 0,
+        answers: 0,
+        sites: 0,
+        region,
     };
+    for cell in cells(&touched) {
+        let done = recompute(db, campaign_id, &run_id, cell, &params)?;
+        counts.tasks += done.tasks;
+        counts.answers += done.answers;
+        counts.sites += done.sites;
+    }
     db.write(|conn| -> Result<usize, DbError> {
         Ok(diesel::update(consensus_runs::table.find(&run_id))
             .set((
@@ -380,4 +414,32 @@ fn store(
         })?;
     }
     Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn touched_tasks_are_recomputed_cell_by_cell() {
+        // One task inside a cell, one across a cell's east edge, one in the western hemisphere.
+        let touched = [
+            (39.01, 35.91, 39.011, 35.911),
+            (39.049, 35.91, 39.051, 35.911),
+            (-0.01, 51.5, -0.009, 51.501),
+        ];
+        let cells = cells(&touched);
+        let near = |a: f64, b: f64| (a - b).abs() < 1e-9;
+        let has = |west: f64, south: f64| {
+            cells
+                .iter()
+                .any(|c| near(c[0], west) && near(c[1], south) && near(c[2] - c[0], CELL_DEG))
+        };
+        assert_eq!(cells.len(), 3, "{cells:?}");
+        assert!(
+            has(39.0, 35.9) && has(39.05, 35.9) && has(-0.05, 51.5),
+            "{cells:?}"
+        );
+        assert!(super::cells(&[]).is_empty());
+    }
 }
