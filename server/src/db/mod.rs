@@ -294,10 +294,9 @@ impl Db {
 
     /// For the two hottest paths, leasing a task and taking an answer. On `SQLite`, `f` joins the
     /// writer's next batch as in [`Db::write_batched`] (with no thread waiting for it), inside
-    /// its write transaction. On
-    /// `PostgreSQL` it runs on a pooled connection with *no* transaction around it, so that a
-    /// write made in one statement pays no `BEGIN` and `COMMIT` round trips: a write of several
-    /// statements there must open its own transaction.
+    /// its write transaction. On `PostgreSQL` it runs on a pooled connection with *no*
+    /// transaction around it, so that a write made in one statement pays no `BEGIN` and `COMMIT`
+    /// round trips: a write of several statements there must open its own transaction.
     pub async fn write_hot_async<T, E>(
         &self,
         f: impl Fn(&mut DbConn) -> Result<T, E> + Send + 'static,

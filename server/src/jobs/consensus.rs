@@ -8,8 +8,9 @@
 //! cell and their answers, runs [`tessera_consensus::run_region`], replaces the candidate sites
 //! inside the cell and records the volunteers' reliability as estimated there (a later cell's
 //! estimate replaces an earlier one's). It finishes the run row with its counts: tasks and
-//! answers near a cell's edge count once per cell that loaded them. Answer intake never waits for it: the job reads committed answers
-//! and writes only sites, users' reliability and its run row.
+//! answers near a cell's edge count once per cell that loaded them. Answer intake never waits
+//! for it: the job reads committed answers and writes only sites, users' reliability and its run
+//! row.
 
 use std::collections::HashMap;
 use std::time::Duration;

@@ -414,7 +414,6 @@ pub fn submit_answer_in_one_statement(
     let mut answers = responses(task.id, &prior);
     answers.push(new.response(task, user_id));
     let (needed, retire) = adaptive_need(task, settings, &answers)?;
-    let rows = new.mark_rows(task);
     let statement = PgAnswerStored {
         answer_id: new.id.clone(),
         task_id: task.id,
@@ -426,12 +425,12 @@ pub fn submit_answer_in_one_statement(
         idempotency_key: req.idempotency_key.clone(),
         submitted_at: now,
         prior: i32::try_from(prior.len()).unwrap_or(i32::MAX),
-        expired: lease.expired,
+        freed: i32::from(!lease.expired),
         needed,
         status: if retire { "retired" } else { "open" },
-        xs: rows.iter().map(|m| m.x).collect(),
-        ys: rows.iter().map(|m| m.y).collect(),
-        classes: rows.into_iter().map(|m| m.class).collect(),
+        xs: new.marks.iter().map(|m| m.x).collect(),
+        ys: new.marks.iter().map(|m| m.y).collect(),
+        classes: new.marks.iter().map(|m| m.class.clone()).collect(),
         lons: new.lonlat.iter().map(|p| p.map(|p| p[0])).collect(),
         lats: new.lonlat.iter().map(|p| p.map(|p| p[1])).collect(),
     };

@@ -65,11 +65,15 @@ pub struct LeaseTaken {
     pub task_id: i64,
 }
 
+/// The counters of a task as a lease on it leaves them (every right-hand side reads the row as
+/// it was); `LeaseTaken` and `PgLeaseNext` both write it.
+const LEASE_TAKEN_SET: &str = "leases_out = leases_out + 1, available = (status = 'open' AND \
+                               (is_gold OR answer_count + leases_out + 1 < needed))";
+
 statement!(LeaseTaken, |s, out| {
-    out.push_sql(
-        "UPDATE tasks SET leases_out = leases_out + 1, available = (status = 'open' AND \
-         (is_gold OR answer_count + leases_out + 1 < needed)) WHERE id = ",
-    );
+    out.push_sql("UPDATE tasks SET ");
+    out.push_sql(LEASE_TAKEN_SET);
+    out.push_sql(" WHERE id = ");
     out.push_bind_param::<BigInt, _>(&s.task_id)?;
 });
 
@@ -116,20 +120,43 @@ pub struct AnswerCounted {
 }
 
 statement!(AnswerCounted, |s, out| {
-    out.push_sql("UPDATE tasks SET answer_count = answer_count + 1, leases_out = leases_out - ");
-    out.push_bind_param::<Integer, _>(&s.freed)?;
-    out.push_sql(", needed = ");
-    out.push_bind_param::<Integer, _>(&s.needed)?;
-    out.push_sql(", status = ");
-    out.push_bind_param::<Text, _>(s.status)?;
-    // The row as it was: one more answer, the freed slot gone.
-    out.push_sql(", available = (answer_count + leases_out + 1 - ");
-    out.push_bind_param::<Integer, _>(&s.freed)?;
-    out.push_sql(" < ");
-    out.push_bind_param::<Integer, _>(&s.needed)?;
-    out.push_sql(") WHERE id = ");
+    out.push_sql("UPDATE tasks SET ");
+    answer_counted_set(&mut out, &s.freed, &s.needed, s.status)?;
+    out.push_sql(" WHERE id = ");
     out.push_bind_param::<BigInt, _>(&s.task_id)?;
 });
+
+/// The counters and verdict of a search task as a new answer leaves them: one more answer, the
+/// freed slot gone (every right-hand side reads the row as it was); `AnswerCounted` and
+/// `PgAnswerStored` both write it.
+#[expect(
+    clippy::trivially_copy_pass_by_ref,
+    reason = "a bind parameter is borrowed for as long as the statement"
+)]
+fn answer_counted_set<'b, DB>(
+    out: &mut AstPass<'_, 'b, DB>,
+    freed: &'b i32,
+    needed: &'b i32,
+    status: &'b str,
+) -> QueryResult<()>
+where
+    DB: Backend + HasSqlType<Integer> + HasSqlType<Text>,
+    i32: ToSql<Integer, DB>,
+    str: ToSql<Text, DB>,
+{
+    out.push_sql("answer_count = answer_count + 1, leases_out = leases_out - ");
+    out.push_bind_param::<Integer, _>(freed)?;
+    out.push_sql(", needed = ");
+    out.push_bind_param::<Integer, _>(needed)?;
+    out.push_sql(", status = ");
+    out.push_bind_param::<Text, _>(status)?;
+    out.push_sql(", available = (answer_count + leases_out + 1 - ");
+    out.push_bind_param::<Integer, _>(freed)?;
+    out.push_sql(" < ");
+    out.push_bind_param::<Integer, _>(needed)?;
+    out.push_sql(")");
+    Ok(())
+}
 
 /// `PostgreSQL`: the best available task of `campaign_id` that `user_id` was never shown, leased
 /// to them and counted, in one statement: one round trip where the pick, the lease's insert and
@@ -166,12 +193,9 @@ statement!(PgLeaseNext for Pg, |s, out| {
     out.push_bind_param::<BigInt, _>(&s.issued_at)?;
     out.push_sql(", ");
     out.push_bind_param::<BigInt, _>(&s.expires_at)?;
-    // The same counter update as `LeaseTaken`.
-    out.push_sql(
-        ", FALSE, FALSE FROM picked RETURNING task_id) UPDATE tasks SET leases_out = \
-         leases_out + 1, available = (status = 'open' AND (is_gold OR answer_count + leases_out \
-         + 1 < needed)) FROM leased WHERE tasks.id = leased.task_id RETURNING ",
-    );
+    out.push_sql(", FALSE, FALSE FROM picked RETURNING task_id) UPDATE tasks SET ");
+    out.push_sql(LEASE_TAKEN_SET);
+    out.push_sql(" FROM leased WHERE tasks.id = leased.task_id RETURNING ");
     s.returning.walk_ast(out.reborrow())?;
 });
 
@@ -182,8 +206,8 @@ impl Query for PgLeaseNext {
 /// `PostgreSQL`: a new answer to a search task, with its marks, its lease marked answered and
 /// the task's counters and verdict, in one statement (one round trip where the transaction took
 /// seven). It stores nothing unless everything the verdict was computed from still holds: the
-/// task has exactly `prior` answers, the lease is unanswered and as expired as it was read, and
-/// the key is new. The first CTE locks the task and lease rows and re-checks them as they are
+/// task has exactly `prior` answers, the lease is unanswered and still holds its slot as it did
+/// when read (`freed`), and the key is new. The first CTE locks the task and lease rows and re-checks them as they are
 /// now, so a concurrent answer or sweep makes it store nothing rather than count wrongly.
 /// Returns how many answers it stored: 1, or 0 when the caller must take the full path.
 #[derive(Debug)]
@@ -199,8 +223,8 @@ pub struct PgAnswerStored {
     pub submitted_at: i64,
     /// Answers the task had when the verdict was computed.
     pub prior: i32,
-    /// Whether the lease had expired (its slot freed by the sweep) when it was read.
-    pub expired: bool,
+    /// 1 when the lease held its slot when read, 0 when the sweep had freed it.
+    pub freed: i32,
     pub needed: i32,
     pub status: &'static str,
     pub xs: Vec<f64>,
@@ -219,28 +243,17 @@ statement!(PgAnswerStored for Pg, |s, out| {
     out.push_bind_param::<Text, _>(s.user_id.as_str())?;
     out.push_sql(" AND NOT t.is_gold AND t.answer_count = ");
     out.push_bind_param::<Integer, _>(&s.prior)?;
-    out.push_sql(" AND NOT l.answered AND l.expired = ");
-    out.push_bind_param::<Bool, _>(&s.expired)?;
+    out.push_sql(" AND NOT l.answered AND l.expired = (0 = ");
+    out.push_bind_param::<Integer, _>(&s.freed)?;
+    out.push_sql(")");
     out.push_sql(" AND NOT EXISTS (SELECT 1 FROM answers WHERE user_id = ");
     out.push_bind_param::<Text, _>(s.user_id.as_str())?;
     out.push_sql(" AND idempotency_key = ");
     out.push_bind_param::<Text, _>(s.idempotency_key.as_str())?;
-    // The same counter update as `AnswerCounted`; a lease the sweep expired freed its slot then.
+    out.push_sql(") FOR UPDATE OF t, l), counted AS (UPDATE tasks SET ");
+    answer_counted_set(&mut out, &s.freed, &s.needed, s.status)?;
     out.push_sql(
-        ") FOR UPDATE OF t, l), counted AS (UPDATE tasks SET answer_count = answer_count + 1, \
-         leases_out = leases_out - CASE WHEN ",
-    );
-    out.push_bind_param::<Bool, _>(&s.expired)?;
-    out.push_sql(" THEN 0 ELSE 1 END, needed = ");
-    out.push_bind_param::<Integer, _>(&s.needed)?;
-    out.push_sql(", status = ");
-    out.push_bind_param::<Text, _>(s.status)?;
-    out.push_sql(", available = (answer_count + leases_out + CASE WHEN ");
-    out.push_bind_param::<Bool, _>(&s.expired)?;
-    out.push_sql(" THEN 1 ELSE 0 END < ");
-    out.push_bind_param::<Integer, _>(&s.needed)?;
-    out.push_sql(
-        ") WHERE id IN (SELECT id FROM ok)), answered AS (UPDATE leases SET answered = TRUE \
+        " WHERE id IN (SELECT id FROM ok)), answered AS (UPDATE leases SET answered = TRUE \
          WHERE task_id IN (SELECT id FROM ok) AND user_id = ",
     );
     out.push_bind_param::<Text, _>(s.user_id.as_str())?;
