@@ -437,3 +437,76 @@ fn a_panicking_batched_write_fails_alone_and_the_writer_goes_on() {
     let slugs: Vec<String> = campaigns::table.select(campaigns::slug).load(conn).unwrap();
     assert_eq!(slugs, ["after"]);
 }
+
+/// Under a steady stream of batched writes the WAL starts over instead of growing: a passive
+/// checkpoint beside a busy writer never copies all of it, and only a fully copied WAL is
+/// rewound. Without that, the file grew by gigabytes within a minute of load.
+#[test]
+fn the_wal_stays_small_under_a_steady_stream_of_writes() {
+    let ctx = TestContext::new(Backend::Sqlite);
+    let tessera_server::db::DatabaseUrl::Sqlite(path) = &ctx.database.url else {
+        unreachable!("a SQLite test database");
+    };
+    let wal = std::path::PathBuf::from(format!("{}-wal", path.display()));
+    let before = checkpoint_sequence(&wal);
+    // 16 writers keep the writer thread busy for three seconds, thirty checkpoint intervals.
+    let description = "x".repeat(2_000);
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    let stored_jobs: usize = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..16)
+            .map(|t| {
+                let db = ctx.db().clone();
+                let description = description.clone();
+                s.spawn(move || {
+                    let mut done = 0;
+                    while std::time::Instant::now() < until {
+                        let description = description.clone();
+                        db.write_batched(move |conn| -> Result<(), DbError> {
+                            let slug = format!("wal-{t}-{done}");
+                            let id = uuid::Uuid::new_v4().to_string();
+                            Campaign::create(
+                                conn,
+                                &CampaignInsertForm {
+                                    id: &id,
+                                    slug: &slug,
+                                    name: &slug,
+                                    description: &description,
+                                    status: "active",
+                                    settings: "{}",
+                                    created_by: None,
+                                    created_at: now_ms(),
+                                    updated_at: now_ms(),
+                                },
+                            )?;
+                            Ok(())
+                        })
+                        .unwrap();
+                        done += 1;
+                    }
+                    done
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).sum()
+    });
+    // Each time the WAL starts over, its header's checkpoint sequence number goes up by one.
+    let restarts = checkpoint_sequence(&wal) - before;
+    assert!(
+        restarts >= 10,
+        "the WAL started over {restarts} times in 3 s of writes, every 100 ms expected"
+    );
+    let conn = &mut *ctx.db().conn().unwrap();
+    let stored: i64 = campaigns::table.count().get_result(conn).unwrap();
+    assert_eq!(stored, i64::try_from(stored_jobs).unwrap());
+}
+
+/// The checkpoint sequence number in a WAL file's header (big-endian, at byte 12).
+fn checkpoint_sequence(wal: &std::path::Path) -> u32 {
+    use std::io::Read as _;
+    let mut header = [0u8; 16];
+    std::fs::File::open(wal)
+        .unwrap()
+        .read_exact(&mut header)
+        .unwrap();
+    u32::from_be_bytes([header[12], header[13], header[14], header[15]])
+}
