@@ -94,7 +94,8 @@ fn pick(
         .optional()
 }
 
-/// Leases the best available task of this kind to `user_id`, counting it on the task.
+/// Leases the best available task of this kind to `user_id`, counting it on the task; on
+/// `PostgreSQL` only while they hold fewer than `max_held` live leases in the campaign.
 fn take(
     conn: &mut DbConn,
     campaign_id: &str,
@@ -102,6 +103,7 @@ fn take(
     gold: bool,
     now: i64,
     expires_at: i64,
+    max_held: i64,
 ) -> QueryResult<Option<Task>> {
     if let DbConn::Pg(pg) = conn {
         // One statement, which locks and re-checks the row it picks (see `PgLeaseNext`).
@@ -111,6 +113,7 @@ fn take(
             gold,
             issued_at: now,
             expires_at,
+            max_held,
             returning: Task::as_select(),
         }
         .get_result(pg)
@@ -175,6 +178,28 @@ pub fn lease_next(
     now: i64,
     pick_kind: Pick,
 ) -> QueryResult<LeaseOutcome> {
+    let expires_at = now + i64::from(settings.lease_minutes) * 60_000;
+    if let (DbConn::Pg(_), Pick::Search { gold_draw }) = (&*conn, pick_kind) {
+        // The common case in one round trip: a new task, unless the volunteer already holds
+        // enough (see `PgLeaseNext`); only when none is leased is the reason looked for.
+        let max_held = i64::from(settings.max_leases);
+        for &gold in search_order(conn, settings, campaign_id, user_id, gold_draw)? {
+            if let Some(task) = take(conn, campaign_id, user_id, gold, now, expires_at, max_held)? {
+                return Ok(LeaseOutcome::Leased {
+                    task,
+                    expires_at,
+                    resumed: false,
+                });
+            }
+        }
+        let held = Lease::live_for_user(conn, user_id, campaign_id, now)?;
+        if held.len() >= settings.max_leases as usize
+            && let Some(oldest) = held.first()
+        {
+            return resume(conn, oldest);
+        }
+        return Ok(LeaseOutcome::NoTask(why_none(conn, campaign_id, user_id)?));
+    }
     let held = Lease::live_for_user(conn, user_id, campaign_id, now)?;
     if pick_kind == Pick::Practice {
         // A practice task already held (a reload) comes back; held search tasks do not count
@@ -192,27 +217,16 @@ pub fn lease_next(
     } else if held.len() >= settings.max_leases as usize
         && let Some(oldest) = held.first()
     {
-        // A reload or an over-eager prefetch: hand back what they hold rather than more.
-        let task = Task::find(conn, oldest.task_id)?;
-        return Ok(LeaseOutcome::Leased {
-            task,
-            expires_at: oldest.expires_at,
-            resumed: true,
-        });
+        return resume(conn, oldest);
     }
     let order: &[bool] = match pick_kind {
         Pick::Practice => &[true],
         Pick::Search { gold_draw } => {
-            if gold_draw < gold_rate(conn, settings, campaign_id, user_id)? {
-                &[true, false]
-            } else {
-                &[false]
-            }
+            search_order(conn, settings, campaign_id, user_id, gold_draw)?
         }
     };
-    let expires_at = now + i64::from(settings.lease_minutes) * 60_000;
     for &gold in order {
-        if let Some(task) = take(conn, campaign_id, user_id, gold, now, expires_at)? {
+        if let Some(task) = take(conn, campaign_id, user_id, gold, now, expires_at, i64::MAX)? {
             return Ok(LeaseOutcome::Leased {
                 task,
                 expires_at,
@@ -224,6 +238,33 @@ pub fn lease_next(
         return Ok(LeaseOutcome::NoTask(NoTaskReason::NoPractice));
     }
     Ok(LeaseOutcome::NoTask(why_none(conn, campaign_id, user_id)?))
+}
+
+/// A reload or an over-eager prefetch: the oldest lease they hold comes back, rather than more.
+fn resume(conn: &mut DbConn, oldest: &Lease) -> QueryResult<LeaseOutcome> {
+    let task = Task::find(conn, oldest.task_id)?;
+    Ok(LeaseOutcome::Leased {
+        task,
+        expires_at: oldest.expires_at,
+        resumed: true,
+    })
+}
+
+/// Whether a search pick tries a gold task first (`gold_draw` below the volunteer's gold rate).
+fn search_order(
+    conn: &mut DbConn,
+    settings: &CampaignSettings,
+    campaign_id: &str,
+    user_id: &str,
+    gold_draw: f64,
+) -> QueryResult<&'static [bool]> {
+    Ok(
+        if gold_draw < gold_rate(conn, settings, campaign_id, user_id)? {
+            &[true, false]
+        } else {
+            &[false]
+        },
+    )
 }
 
 /// Which kind of task `lease_next` hands out.

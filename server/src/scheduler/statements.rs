@@ -159,16 +159,19 @@ where
 }
 
 /// `PostgreSQL`: the best available task of `campaign_id` that `user_id` was never shown, leased
-/// to them and counted, in one statement: one round trip where the pick, the lease's insert and
-/// the counter's update took three. The pick locks the row (`FOR UPDATE SKIP LOCKED`) and
-/// re-checks it as it is now, so a task another instance just filled is passed over. Returns the
-/// task as the lease leaves it; no row when none is available.
+/// to them and counted, in one statement: one round trip where the check of the leases they
+/// hold, the pick, the lease's insert and the counter's update took four. The pick locks the row
+/// (`FOR UPDATE SKIP LOCKED`) and re-checks it as it is now, so a task another instance just
+/// filled is passed over. Returns the task as the lease leaves it; no row when none is
+/// available or the volunteer already holds `max_held` live leases in the campaign.
 pub struct PgLeaseNext {
     pub campaign_id: String,
     pub user_id: String,
     pub gold: bool,
     pub issued_at: i64,
     pub expires_at: i64,
+    /// Live leases in the campaign past which the volunteer gets no new one.
+    pub max_held: i64,
     /// The task's columns, `Task::as_select()`.
     pub returning: diesel::dsl::AsSelect<Task, Pg>,
 }
@@ -184,7 +187,18 @@ statement!(PgLeaseNext for Pg, |s, out| {
     );
     out.push_bind_param::<Text, _>(s.user_id.as_str())?;
     out.push_sql(
-        ") ORDER BY answer_count DESC, priority DESC, id LIMIT 1 FOR UPDATE SKIP LOCKED), \
+        ") AND (SELECT count(*) FROM leases h JOIN tasks ht ON ht.id = h.task_id WHERE \
+         h.user_id = ",
+    );
+    out.push_bind_param::<Text, _>(s.user_id.as_str())?;
+    out.push_sql(" AND NOT h.answered AND NOT h.expired AND h.expires_at > ");
+    out.push_bind_param::<BigInt, _>(&s.issued_at)?;
+    out.push_sql(" AND ht.campaign_id = ");
+    out.push_bind_param::<Text, _>(s.campaign_id.as_str())?;
+    out.push_sql(") < ");
+    out.push_bind_param::<BigInt, _>(&s.max_held)?;
+    out.push_sql(
+        " ORDER BY answer_count DESC, priority DESC, id LIMIT 1 FOR UPDATE SKIP LOCKED), \
          leased AS (INSERT INTO leases (task_id, user_id, issued_at, expires_at, answered, \
          expired) SELECT id, ",
     );
