@@ -442,16 +442,17 @@ fn a_panicking_batched_write_fails_alone_and_the_writer_goes_on() {
 /// checkpoint beside a busy writer never copies all of it, and only a fully copied WAL is
 /// rewound. Without that, the file grew by gigabytes within a minute of load.
 #[test]
-fn the_wal_stays_small_under_a_steady_stream_of_writes() {
+fn the_wal_starts_over_under_a_steady_stream_of_writes() {
     let ctx = TestContext::new(Backend::Sqlite);
     let tessera_server::db::DatabaseUrl::Sqlite(path) = &ctx.database.url else {
         unreachable!("a SQLite test database");
     };
     let wal = std::path::PathBuf::from(format!("{}-wal", path.display()));
     let before = checkpoint_sequence(&wal);
-    // 16 writers keep the writer thread busy for three seconds, thirty checkpoint intervals.
+    // 16 writers keep the writer thread busy for three and a half seconds; the writer lets the
+    // WAL start over once a second.
     let description = "x".repeat(2_000);
-    let until = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    let until = std::time::Instant::now() + std::time::Duration::from_millis(3_500);
     let stored_jobs: usize = std::thread::scope(|s| {
         let handles: Vec<_> = (0..16)
             .map(|t| {
@@ -492,8 +493,8 @@ fn the_wal_stays_small_under_a_steady_stream_of_writes() {
     // Each time the WAL starts over, its header's checkpoint sequence number goes up by one.
     let restarts = checkpoint_sequence(&wal) - before;
     assert!(
-        restarts >= 10,
-        "the WAL started over {restarts} times in 3 s of writes, every 100 ms expected"
+        restarts >= 2,
+        "the WAL started over {restarts} times in 3.5 s of writes, once a second expected"
     );
     let conn = &mut *ctx.db().conn().unwrap();
     let stored: i64 = campaigns::table.count().get_result(conn).unwrap();
