@@ -40,6 +40,8 @@ export interface TaggerOptions {
 
 const LONG_PRESS_MS = 550;
 const HIT_PX = 14;
+/** How long after a drag its stray click can still arrive. */
+const SWALLOW_CLICK_MS = 600;
 
 export class Tagger {
   readonly root: HTMLElement;
@@ -52,7 +54,12 @@ export class Tagger {
   private afterLayer: ImageLayer<Static>;
   private showingBefore = false;
   private cursorAt: [number, number];
-  private suppressClick = false;
+  /**
+   * Where a drag or a long press just ended (map coordinates), and until when the click the
+   * browser may send for it is ignored there. Only a click at that spot is swallowed, so a
+   * quick click elsewhere never is, whatever order the events and timers run in.
+   */
+  private swallowClick: { at: number[]; until: number } | null = null;
   private readonly unsubscribe: (() => void)[] = [];
   private afterMapEl: HTMLElement;
   private caption: HTMLElement;
@@ -220,8 +227,7 @@ export class Tagger {
         const [mx, my] = (f.getGeometry() as Point).getCoordinates();
         this.editor.move(Number(f.getId()), mx, this.editor.height - my);
       }
-      this.suppressClick = true;
-      setTimeout(() => (this.suppressClick = false), 0);
+      this.swallowClickAt(e.coordinate);
     });
     map.addInteraction(translate);
     this.longPress(map, el);
@@ -229,15 +235,20 @@ export class Tagger {
   }
 
   private onClick(e: MapBrowserEvent<PointerEvent | KeyboardEvent | WheelEvent>): void {
-    if (this.suppressClick) {
-      this.suppressClick = false;
+    const swallow = this.swallowClick;
+    this.swallowClick = null;
+    const res = this.view.getResolution() ?? 1;
+    if (
+      swallow &&
+      performance.now() < swallow.until &&
+      Math.hypot(e.coordinate[0] - swallow.at[0], e.coordinate[1] - swallow.at[1]) <= HIT_PX * res
+    ) {
       return;
     }
     const [mx, my] = e.coordinate;
     const x = mx;
     const y = this.editor.height - my;
     if (x < 0 || y < 0 || x > this.editor.width || y > this.editor.height) return;
-    const res = this.view.getResolution() ?? 1;
     const hit = this.editor.hit(x, y, HIT_PX * res);
     if (hit) {
       this.editor.select(hit.id);
@@ -245,6 +256,10 @@ export class Tagger {
       this.editor.add(x, y, this.opts.currentClass());
     }
     this.cursorAt = [x, y];
+  }
+
+  private swallowClickAt(at: number[], ms = SWALLOW_CLICK_MS): void {
+    this.swallowClick = { at: [...at], until: performance.now() + ms };
   }
 
   /** A long press on a mark (touch) deletes it. */
@@ -265,7 +280,8 @@ export class Tagger {
       cancel();
       timer = setTimeout(() => {
         timer = null;
-        this.suppressClick = true;
+        // The finger is still down: its click comes whenever it lifts.
+        this.swallowClickAt([mx, my], Infinity);
         this.editor.remove(hit.id);
         navigator.vibrate?.(30);
       }, LONG_PRESS_MS);
