@@ -215,6 +215,15 @@ fn adaptive_need(
     })
 }
 
+/// The verdict of [`adaptive_need`] when it cannot depend on what the answers say: with
+/// `answers` (the new one included) below `redundancy.min`, a task neither retires (that takes
+/// `min` answers, or `max`) nor needs more than `min`. `None` when the answers must be read.
+fn early_need(answers: i32, settings: &CampaignSettings) -> Option<(i32, bool)> {
+    let r = settings.redundancy;
+    let (min, max) = (i32::try_from(r.min).ok()?, i32::try_from(r.max).ok()?);
+    (answers < min && min <= max).then_some((min, false))
+}
+
 fn gold_feedback(
     task: &Task,
     settings: &CampaignSettings,
@@ -409,11 +418,22 @@ pub fn submit_answer_in_one_statement(
     {
         return Ok(None);
     }
-    let prior = Answer::for_task(conn, task.id)?;
     let new = NewAnswer::of(task, req);
-    let mut answers = responses(task.id, &prior);
-    answers.push(new.response(task, user_id));
-    let (needed, retire) = adaptive_need(task, settings, &answers)?;
+    // The statement stores nothing unless the task still has `prior` answers.
+    let prior = task.answer_count;
+    let (needed, retire) = match early_need(prior.saturating_add(1), settings) {
+        Some(verdict) => verdict,
+        None => {
+            let stored = Answer::for_task(conn, task.id)?;
+            if i32::try_from(stored.len()) != Ok(prior) {
+                // An answer came in since the task was read.
+                return Ok(None);
+            }
+            let mut answers = responses(task.id, &stored);
+            answers.push(new.response(task, user_id));
+            adaptive_need(task, settings, &answers)?
+        }
+    };
     let statement = PgAnswerStored {
         answer_id: new.id.clone(),
         task_id: task.id,
@@ -424,7 +444,7 @@ pub fn submit_answer_in_one_statement(
         duration_ms: req.duration_ms,
         idempotency_key: req.idempotency_key.clone(),
         submitted_at: now,
-        prior: i32::try_from(prior.len()).unwrap_or(i32::MAX),
+        prior,
         freed: i32::from(!lease.expired),
         needed,
         status: if retire { "retired" } else { "open" },
@@ -462,9 +482,20 @@ fn count_answer(
         .execute(conn)?;
         (false, gold_feedback(task, settings, points))
     } else {
-        // Every answer, the new one included: it was stored in this transaction.
-        let answers = Answer::for_task(conn, task.id)?;
-        let (needed, retire) = adaptive_need(task, settings, &responses(task.id, &answers))?;
+        // Every answer, the new one included: it was stored in this transaction. On `SQLite`
+        // the task was read in it too and no other writer ran since, so its count is current;
+        // `PostgreSQL` reads the answers as they are now.
+        let early = match conn {
+            DbConn::Sqlite(_) => early_need(task.answer_count.saturating_add(1), settings),
+            DbConn::Pg(_) => None,
+        };
+        let (needed, retire) = match early {
+            Some(verdict) => verdict,
+            None => {
+                let answers = Answer::for_task(conn, task.id)?;
+                adaptive_need(task, settings, &responses(task.id, &answers))?
+            }
+        };
         // Availability from the counters as this statement leaves them, in the same
         // statement: one write, not two. A retiring task needs no case of its own: `needed`
         // is then its answer count, so it is full.
@@ -477,4 +508,88 @@ fn count_answer(
         .execute(conn)?;
         (retire, None)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::campaign_settings::Redundancy;
+
+    fn task() -> Task {
+        Task {
+            id: 1,
+            campaign_id: "c".into(),
+            kind: "search".into(),
+            frame_id: None,
+            before_frame_id: None,
+            site_id: None,
+            tile_col: 0,
+            tile_row: 0,
+            px_x: 0,
+            px_y: 0,
+            px_w: 256,
+            px_h: 256,
+            footprint: "null".into(),
+            min_lon: 0.0,
+            min_lat: 0.0,
+            max_lon: 0.0,
+            max_lat: 0.0,
+            tile_key: None,
+            before_tile_key: None,
+            status: "open".into(),
+            answer_count: 0,
+            needed: 3,
+            leases_out: 0,
+            available: true,
+            priority: 0.0,
+            is_gold: false,
+            gold_answer: None,
+            created_at: 0,
+        }
+    }
+
+    /// Every way a few volunteers can answer: agreeing marks, disagreeing marks, nothing here,
+    /// can't tell.
+    fn answer(volunteer: usize, which: usize) -> CAnswer {
+        let mark = |x: f64| CMark::new(x, 100.0, DamageClass("destroyed".into())).unwrap();
+        CAnswer {
+            task: 1_i64.into(),
+            volunteer: format!("v{volunteer}").as_str().into(),
+            response: match which % 4 {
+                0 => Response::Marks(vec![mark(100.0)]),
+                1 => Response::Marks(vec![mark(200.0)]),
+                2 => Response::NothingHere,
+                _ => Response::CantTell,
+            },
+        }
+    }
+
+    #[test]
+    fn early_need_is_the_verdict_whatever_the_answers_say() {
+        for min in 1..=5 {
+            for max in min..=6 {
+                let settings = CampaignSettings {
+                    redundancy: Redundancy { min, max },
+                    damage_classes: vec!["destroyed".into()],
+                    ..CampaignSettings::default()
+                };
+                for n in 1..=max as usize {
+                    let early = early_need(i32::try_from(n).unwrap(), &settings);
+                    assert_eq!(early.is_some(), n < min as usize, "min {min}, {n} answers");
+                    let Some(early) = early else { continue };
+                    // Every combination of answer kinds among n volunteers.
+                    for combo in 0..4_usize.pow(u32::try_from(n).unwrap()) {
+                        let answers: Vec<CAnswer> = (0..n)
+                            .map(|v| answer(v, combo / 4_usize.pow(u32::try_from(v).unwrap())))
+                            .collect();
+                        assert_eq!(
+                            adaptive_need(&task(), &settings, &answers).unwrap(),
+                            early,
+                            "min {min}, max {max}, answers {combo}"
+                        );
+                    }
+                }
+            }
+        }
+    }
 }
