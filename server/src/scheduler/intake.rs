@@ -421,18 +421,17 @@ pub fn submit_answer_in_one_statement(
     let new = NewAnswer::of(task, req);
     // The statement stores nothing unless the task still has `prior` answers.
     let prior = task.answer_count;
-    let (needed, retire) = match early_need(prior.saturating_add(1), settings) {
-        Some(verdict) => verdict,
-        None => {
-            let stored = Answer::for_task(conn, task.id)?;
-            if i32::try_from(stored.len()) != Ok(prior) {
-                // An answer came in since the task was read.
-                return Ok(None);
-            }
-            let mut answers = responses(task.id, &stored);
-            answers.push(new.response(task, user_id));
-            adaptive_need(task, settings, &answers)?
+    let (needed, retire) = if let Some(verdict) = early_need(prior.saturating_add(1), settings) {
+        verdict
+    } else {
+        let stored = Answer::for_task(conn, task.id)?;
+        if i32::try_from(stored.len()) != Ok(prior) {
+            // An answer came in since the task was read.
+            return Ok(None);
         }
+        let mut answers = responses(task.id, &stored);
+        answers.push(new.response(task, user_id));
+        adaptive_need(task, settings, &answers)?
     };
     let statement = PgAnswerStored {
         answer_id: new.id.clone(),
@@ -489,12 +488,11 @@ fn count_answer(
             DbConn::Sqlite(_) => early_need(task.answer_count.saturating_add(1), settings),
             DbConn::Pg(_) => None,
         };
-        let (needed, retire) = match early {
-            Some(verdict) => verdict,
-            None => {
-                let answers = Answer::for_task(conn, task.id)?;
-                adaptive_need(task, settings, &responses(task.id, &answers))?
-            }
+        let (needed, retire) = if let Some(verdict) = early {
+            verdict
+        } else {
+            let answers = Answer::for_task(conn, task.id)?;
+            adaptive_need(task, settings, &responses(task.id, &answers))?
         };
         // Availability from the counters as this statement leaves them, in the same
         // statement: one write, not two. A retiring task needs no case of its own: `needed`
