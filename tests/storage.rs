@@ -22,6 +22,10 @@ use tessera_server::db::user::User;
 use tessera_server::db::{Backend, DbConn, DbError, now_ms};
 
 fn campaign(conn: &mut DbConn, slug: &str) -> Campaign {
+    described_campaign(conn, slug, "")
+}
+
+fn described_campaign(conn: &mut DbConn, slug: &str, description: &str) -> Campaign {
     let id = uuid::Uuid::new_v4().to_string();
     Campaign::create(
         conn,
@@ -29,7 +33,7 @@ fn campaign(conn: &mut DbConn, slug: &str) -> Campaign {
             id: &id,
             slug,
             name: slug,
-            description: "",
+            description,
             status: "active",
             settings: "{}",
             created_by: None,
@@ -463,22 +467,7 @@ fn the_wal_starts_over_under_a_steady_stream_of_writes() {
                     while std::time::Instant::now() < until {
                         let description = description.clone();
                         db.write_batched(move |conn| -> Result<(), DbError> {
-                            let slug = format!("wal-{t}-{done}");
-                            let id = uuid::Uuid::new_v4().to_string();
-                            Campaign::create(
-                                conn,
-                                &CampaignInsertForm {
-                                    id: &id,
-                                    slug: &slug,
-                                    name: &slug,
-                                    description: &description,
-                                    status: "active",
-                                    settings: "{}",
-                                    created_by: None,
-                                    created_at: now_ms(),
-                                    updated_at: now_ms(),
-                                },
-                            )?;
+                            described_campaign(conn, &format!("wal-{t}-{done}"), &description);
                             Ok(())
                         })
                         .unwrap();
