@@ -207,13 +207,17 @@ pub fn run_campaign(
     };
     // The widest task bounds how far west of a cell a task overlapping it can start, so each
     // cell reads one range of the (campaign, min_lon) index instead of everything west of it.
-    let widest: Option<f64> = tasks::table
-        .filter(tasks::campaign_id.eq(campaign_id))
-        .filter(tasks::footprint.ne("null"))
-        .select(diesel::dsl::max(tasks::max_lon - tasks::min_lon))
-        .first(&mut *db.conn()?)?;
-    // (plus a hair, for rounding: the bound must never exclude a task the box test keeps)
-    let widest = widest.unwrap_or(0.0) + 1e-9;
+    // (Plus a hair, for rounding: the bound must never exclude a task the box test keeps.)
+    let widest = if touched.is_empty() {
+        0.0
+    } else {
+        let widest: Option<f64> = tasks::table
+            .filter(tasks::campaign_id.eq(campaign_id))
+            .filter(tasks::footprint.ne("null"))
+            .select(diesel::dsl::max(tasks::max_lon - tasks::min_lon))
+            .first(&mut *db.conn()?)?;
+        widest.unwrap_or(0.0) + 1e-9
+    };
     for cell in cells(&touched) {
         let done = recompute(db, campaign_id, &run_id, cell, widest, &params)?;
         counts.tasks += done.tasks;

@@ -216,12 +216,11 @@ fn adaptive_need(
 }
 
 /// The verdict of [`adaptive_need`] when it cannot depend on what the answers say: with
-/// `answers` (the new one included) below `redundancy.min`, a task neither retires (that takes
-/// `min` answers, or `max`) nor needs more than `min`. `None` when the answers must be read.
+/// `answers` (the new one included) below `redundancy.min` (which is at most `max`), a task
+/// neither retires nor needs more than `min`. `None` when the answers must be read.
 fn early_need(answers: i32, settings: &CampaignSettings) -> Option<(i32, bool)> {
-    let r = settings.redundancy;
-    let (min, max) = (i32::try_from(r.min).ok()?, i32::try_from(r.max).ok()?);
-    (answers < min && min <= max).then_some((min, false))
+    let min = i32::try_from(settings.redundancy.min).ok()?;
+    (answers < min).then_some((min, false))
 }
 
 fn gold_feedback(

@@ -179,26 +179,32 @@ pub fn lease_next(
     pick_kind: Pick,
 ) -> QueryResult<LeaseOutcome> {
     let expires_at = now + i64::from(settings.lease_minutes) * 60_000;
-    if let (DbConn::Pg(_), Pick::Search { gold_draw }) = (&*conn, pick_kind) {
-        // The common case in one round trip: a new task, unless the volunteer already holds
-        // enough (see `PgLeaseNext`); only when none is leased is the reason looked for.
-        let max_held = i64::from(settings.max_leases);
-        for &gold in search_order(conn, settings, campaign_id, user_id, gold_draw)? {
+    let order: &[bool] = match pick_kind {
+        Pick::Practice => &[true],
+        Pick::Search { gold_draw } => {
+            search_order(conn, settings, campaign_id, user_id, gold_draw)?
+        }
+    };
+    // The first kind in `order` with a task for them, leased (past `max_held` live leases, none
+    // on `PostgreSQL`).
+    let take_first = |conn: &mut DbConn, max_held: i64| -> QueryResult<Option<LeaseOutcome>> {
+        for &gold in order {
             if let Some(task) = take(conn, campaign_id, user_id, gold, now, expires_at, max_held)? {
-                return Ok(LeaseOutcome::Leased {
+                return Ok(Some(LeaseOutcome::Leased {
                     task,
                     expires_at,
                     resumed: false,
-                });
+                }));
             }
         }
-        let held = Lease::live_for_user(conn, user_id, campaign_id, now)?;
-        if held.len() >= settings.max_leases as usize
-            && let Some(oldest) = held.first()
-        {
-            return resume(conn, oldest);
+        Ok(None)
+    };
+    if let (DbConn::Pg(_), Pick::Search { .. }) = (&*conn, pick_kind) {
+        // The common case in one round trip: `PgLeaseNext` checks the leases they hold itself.
+        // When it leases nothing, the path below finds out why.
+        if let Some(leased) = take_first(conn, i64::from(settings.max_leases))? {
+            return Ok(leased);
         }
-        return Ok(LeaseOutcome::NoTask(why_none(conn, campaign_id, user_id)?));
     }
     let held = Lease::live_for_user(conn, user_id, campaign_id, now)?;
     if pick_kind == Pick::Practice {
@@ -219,20 +225,8 @@ pub fn lease_next(
     {
         return resume(conn, oldest);
     }
-    let order: &[bool] = match pick_kind {
-        Pick::Practice => &[true],
-        Pick::Search { gold_draw } => {
-            search_order(conn, settings, campaign_id, user_id, gold_draw)?
-        }
-    };
-    for &gold in order {
-        if let Some(task) = take(conn, campaign_id, user_id, gold, now, expires_at, i64::MAX)? {
-            return Ok(LeaseOutcome::Leased {
-                task,
-                expires_at,
-                resumed: false,
-            });
-        }
+    if let Some(leased) = take_first(conn, i64::MAX)? {
+        return Ok(leased);
     }
     if pick_kind == Pick::Practice {
         return Ok(LeaseOutcome::NoTask(NoTaskReason::NoPractice));

@@ -221,8 +221,9 @@ impl Query for PgLeaseNext {
 /// the task's counters and verdict, in one statement (one round trip where the transaction took
 /// seven). It stores nothing unless everything the verdict was computed from still holds: the
 /// task has exactly `prior` answers, the lease is unanswered and still holds its slot as it did
-/// when read (`freed`), and the key is new. The first CTE locks the task and lease rows and re-checks them as they are
-/// now, so a concurrent answer or sweep makes it store nothing rather than count wrongly.
+/// when read (`freed`), and the key is new. The first CTE locks the task and lease rows and
+/// re-checks them as they are now, so a concurrent answer or sweep makes it store nothing
+/// rather than count wrongly.
 /// Returns how many answers it stored: 1, or 0 when the caller must take the full path.
 #[derive(Debug)]
 pub struct PgAnswerStored {
