@@ -453,18 +453,20 @@ fn the_wal_starts_over_under_a_steady_stream_of_writes() {
     };
     let wal = std::path::PathBuf::from(format!("{}-wal", path.display()));
     let before = checkpoint_sequence(&wal);
-    // 16 writers keep the writer thread busy for three and a half seconds; the writer lets the
-    // WAL start over once a second.
+    let restarted = || checkpoint_sequence(&wal) - before;
+    // 16 writers keep the writer thread busy until the WAL has started over twice (the writer
+    // lets it once a second), or for ten seconds.
     let description = "x".repeat(2_000);
-    let until = std::time::Instant::now() + std::time::Duration::from_millis(3_500);
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
     let stored_jobs: usize = std::thread::scope(|s| {
         let handles: Vec<_> = (0..16)
             .map(|t| {
                 let db = ctx.db().clone();
                 let description = description.clone();
+                let restarted = &restarted;
                 s.spawn(move || {
                     let mut done = 0;
-                    while std::time::Instant::now() < until {
+                    while std::time::Instant::now() < until && restarted() < 2 {
                         let description = description.clone();
                         db.write_batched(move |conn| -> Result<(), DbError> {
                             described_campaign(conn, &format!("wal-{t}-{done}"), &description);
@@ -480,10 +482,10 @@ fn the_wal_starts_over_under_a_steady_stream_of_writes() {
         handles.into_iter().map(|h| h.join().unwrap()).sum()
     });
     // Each time the WAL starts over, its header's checkpoint sequence number goes up by one.
-    let restarts = checkpoint_sequence(&wal) - before;
+    let restarts = restarted();
     assert!(
         restarts >= 2,
-        "the WAL started over {restarts} times in 3.5 s of writes, once a second expected"
+        "the WAL started over {restarts} times in 10 s of writes, once a second expected"
     );
     let conn = &mut *ctx.db().conn().unwrap();
     let stored: i64 = campaigns::table.count().get_result(conn).unwrap();

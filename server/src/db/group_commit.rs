@@ -17,6 +17,7 @@
 use std::sync::mpsc::{Receiver, Sender, channel, sync_channel};
 use std::sync::{Arc, Mutex};
 
+use diesel::RunQueryDsl as _;
 use diesel::connection::{AnsiTransactionManager, TransactionManager as _};
 
 use super::DbConn;
@@ -183,11 +184,22 @@ const RESTART_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 /// the background one left (PASSIVE: it never waits for a reader), and the next batch writes the
 /// WAL from its start again, over pages already in the page cache. A reader still in the WAL
 /// (the consensus job, an export) keeps it from starting over until a later try.
-fn finish_checkpoint(conn: &mut DbConn) {
-    if let Err(e) =
-        diesel::connection::SimpleConnection::batch_execute(conn, "PRAGMA wal_checkpoint(PASSIVE);")
-    {
-        tracing::warn!(error = %e, "WAL checkpoint failed");
+///
+/// Returns false when the background checkpoint was running, so this one did nothing: the
+/// writer tries again after its next batch rather than a second later.
+fn finish_checkpoint(conn: &mut DbConn) -> bool {
+    #[derive(diesel::QueryableByName)]
+    struct Outcome {
+        /// 1 when another checkpoint held the lock.
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        busy: i32,
+    }
+    match diesel::sql_query("PRAGMA wal_checkpoint(PASSIVE)").get_result::<Outcome>(conn) {
+        Ok(outcome) => outcome.busy == 0,
+        Err(e) => {
+            tracing::warn!(error = %e, "WAL checkpoint failed");
+            true
+        }
     }
 }
 
@@ -224,9 +236,8 @@ fn writer(
         for deliver in delivers {
             deliver(&committed);
         }
-        if last_checkpoint.elapsed() >= RESTART_EVERY {
+        if last_checkpoint.elapsed() >= RESTART_EVERY && finish_checkpoint(&mut conn) {
             last_checkpoint = std::time::Instant::now();
-            finish_checkpoint(&mut conn);
         }
     }
 }
