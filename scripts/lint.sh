@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Lints: formatting, clippy (pedantic, warnings are errors) and the one-way dependency rule
-# of DESIGN.md §2 (tiles and consensus never import the web or the database).
+# (tiles and consensus never import the web or the database; only db/ and scheduler/ choose a
+# backend: docs/ARCHITECTURE.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,4 +13,5 @@ for crate in tessera-tiles tessera-consensus; do
     exit 1
   fi
 done
+bash scripts/check-layers.sh
 echo "lint: ok"

@@ -479,8 +479,9 @@ async fn one_statement_answers_store_nothing_when_their_reads_went_stale(#[case]
     use tessera_server::campaign_settings::CampaignSettings;
     use tessera_server::db::lease::Lease;
     use tessera_server::db::schema::answers;
-    use tessera_server::scheduler::intake::AnswerKind;
-    use tessera_server::scheduler::{SubmitAnswer, SubmittedMark, submit_answer_in_one_statement};
+    use tessera_server::scheduler::{
+        AnswerBody, SubmitAnswer, SubmittedMark, submit_answer_in_one_statement,
+    };
 
     let ctx = TestContext::new(backend);
     let campaign = ctx.campaign("raqqa", json!({}));
@@ -497,7 +498,7 @@ async fn one_statement_answers_store_nothing_when_their_reads_went_stale(#[case]
     let answer = |key: &str, xs: &[f64]| SubmitAnswer {
         idempotency_key: key.to_owned(),
         duration_ms: 5000,
-        kind: AnswerKind::Marks(
+        body: AnswerBody::Marks(
             xs.iter()
                 .map(|&x| SubmittedMark {
                     x,
@@ -521,7 +522,7 @@ async fn one_statement_answers_store_nothing_when_their_reads_went_stale(#[case]
             .unwrap();
         (count, out, stored)
     };
-    let (task, lease) = Lease::with_task(conn, task_id, &a_id).unwrap();
+    let (task, lease) = Lease::with_task(conn, task_id.into(), &a_id.clone().into()).unwrap();
     let lease = lease.unwrap();
     let submit = |conn: &mut _, lease: &Lease, key: &str, xs: &[f64]| {
         submit_answer_in_one_statement(
@@ -567,7 +568,7 @@ async fn one_statement_answers_store_nothing_when_their_reads_went_stale(#[case]
     assert_eq!((receipt.marks, receipt.task_retired), (3, false));
     assert_eq!(counters(conn, task_id), (1, 0, 1));
     let xs: Vec<f64> = marks::table
-        .filter(marks::answer_id.eq(&receipt.answer_id))
+        .filter(marks::answer_id.eq(receipt.answer_id.as_str()))
         .order(marks::id)
         .select(marks::x)
         .load(conn)
@@ -586,7 +587,7 @@ async fn one_statement_answers_store_nothing_when_their_reads_went_stale(#[case]
 
     // A key this volunteer already used on another task.
     assert_eq!(next_id(&app, &b, "raqqa").await, Some(task_id));
-    let (_, b_lease) = Lease::with_task(conn, task_id, &b_id).unwrap();
+    let (_, b_lease) = Lease::with_task(conn, task_id.into(), &b_id.clone().into()).unwrap();
     let b_lease = b_lease.unwrap();
     let other = next_id(&app, &b, "raqqa").await.unwrap();
     assert_ne!(other, task_id);

@@ -16,6 +16,8 @@ use diesel::prelude::*;
 use rstest::rstest;
 use tessera_server::auth::Role;
 use tessera_server::db::campaign::{Campaign, CampaignInsertForm};
+use tessera_server::db::ids::CampaignId;
+use tessera_server::db::kinds::CampaignStatus;
 use tessera_server::db::migrate;
 use tessera_server::db::schema::*;
 use tessera_server::db::user::User;
@@ -26,7 +28,7 @@ fn campaign(conn: &mut DbConn, slug: &str) -> Campaign {
 }
 
 fn described_campaign(conn: &mut DbConn, slug: &str, description: &str) -> Campaign {
-    let id = uuid::Uuid::new_v4().to_string();
+    let id = CampaignId::new_random();
     Campaign::create(
         conn,
         &CampaignInsertForm {
@@ -34,7 +36,7 @@ fn described_campaign(conn: &mut DbConn, slug: &str, description: &str) -> Campa
             slug,
             name: slug,
             description,
-            status: "active",
+            status: CampaignStatus::Active,
             settings: "{}",
             created_by: None,
             created_at: now_ms(),
@@ -298,14 +300,20 @@ fn campaigns_list_by_status_newest_first(#[case] backend: Backend) {
         ["second", "first"]
     );
     assert_eq!(
-        Campaign::find_by_id_or_slug(conn, &a.id).unwrap().slug,
+        Campaign::find_by_id_or_slug(conn, a.id.as_str())
+            .unwrap()
+            .slug,
         "first"
     );
     assert_eq!(
         Campaign::find_by_id_or_slug(conn, "second").unwrap().id,
         b.id
     );
-    assert!(Campaign::list(conn, Some(&["draft"])).unwrap().is_empty());
+    assert!(
+        Campaign::list(conn, Some(&[CampaignStatus::Draft]))
+            .unwrap()
+            .is_empty()
+    );
     assert!(matches!(
         Campaign::find_by_id_or_slug(conn, "third"),
         Err(diesel::result::Error::NotFound)
@@ -407,11 +415,11 @@ fn batched_writes_are_each_all_or_nothing(#[case] backend: Backend) {
         Campaign::create(
             conn,
             &CampaignInsertForm {
-                id: "dup",
+                id: &"dup".into(),
                 slug: "batch-1",
                 name: "",
                 description: "",
-                status: "active",
+                status: CampaignStatus::Active,
                 settings: "{}",
                 created_by: None,
                 created_at: now_ms(),

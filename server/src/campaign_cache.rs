@@ -9,7 +9,9 @@ use std::time::{Duration, Instant};
 
 use crate::campaign_settings::CampaignSettings;
 use crate::db::DbConn;
-use crate::db::campaign::Campaign;
+use crate::db::campaign::{BadSettings, Campaign};
+use crate::db::ids::CampaignId;
+use crate::db::kinds::CampaignStatus;
 
 const TTL: Duration = Duration::from_secs(1);
 /// Entries kept at most; past this the cache starts afresh (campaigns are few).
@@ -18,8 +20,8 @@ const MAX_ENTRIES: usize = 1024;
 /// What the hot paths need of a campaign.
 #[derive(Debug)]
 pub struct CachedCampaign {
-    pub id: String,
-    pub status: String,
+    pub id: CampaignId,
+    pub status: CampaignStatus,
     pub settings: CampaignSettings,
 }
 
@@ -27,8 +29,8 @@ pub struct CachedCampaign {
 pub enum CampaignLookupError {
     #[error(transparent)]
     Query(#[from] diesel::result::Error),
-    #[error("campaign settings do not parse: {0}")]
-    Settings(#[from] serde_json::Error),
+    #[error(transparent)]
+    Settings(#[from] BadSettings),
 }
 
 #[derive(Debug, Default)]
@@ -52,7 +54,7 @@ impl CampaignCache {
         }
         let row = Campaign::find_by_id_or_slug(conn, key)?;
         let fresh = Arc::new(CachedCampaign {
-            settings: serde_json::from_str(&row.settings)?,
+            settings: row.settings()?,
             id: row.id,
             status: row.status,
         });

@@ -1,6 +1,7 @@
 //! A campaign's settings, with the documented defaults a coordinator gets by naming only a slug.
 
 use serde::{Deserialize, Serialize};
+use tessera_consensus::ConsensusParams;
 use utoipa::ToSchema;
 
 /// Everything a coordinator can tune about a campaign. Every field has a default.
@@ -94,6 +95,30 @@ impl Default for ConsensusSettings {
 }
 
 impl CampaignSettings {
+    /// The consensus engine's parameters for this campaign: the one place settings become
+    /// [`ConsensusParams`], for the consensus job and for answer intake's adaptive redundancy
+    /// alike. What a campaign does not set keeps the engine's documented default.
+    ///
+    /// ```
+    /// use tessera_server::campaign_settings::CampaignSettings;
+    /// let mut settings = CampaignSettings::default();
+    /// settings.consensus.min_volunteers = 3;
+    /// settings.redundancy.max = 9;
+    /// let params = settings.consensus_params();
+    /// assert_eq!((params.min_volunteers, params.max_answers), (3, 9));
+    /// ```
+    #[must_use]
+    pub fn consensus_params(&self) -> ConsensusParams {
+        ConsensusParams {
+            eps_m: self.consensus.eps_m,
+            min_volunteers: self.consensus.min_volunteers as usize,
+            classes: self.damage_classes.clone(),
+            min_answers: self.redundancy.min as usize,
+            max_answers: self.redundancy.max as usize,
+            ..ConsensusParams::default()
+        }
+    }
+
     /// Checks every value; the message names the field and the allowed range.
     ///
     /// ```

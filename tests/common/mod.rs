@@ -25,6 +25,7 @@ use tessera_server::auth::{Role, TokenKeys, hash_password};
 use tessera_server::campaign_settings::CampaignSettings;
 use tessera_server::config::Config;
 use tessera_server::db::campaign::Campaign;
+use tessera_server::db::kinds::{TaskKind, TaskStatus};
 use tessera_server::db::task::{Task, TaskInsertForm};
 use tessera_server::db::testdb::TestDatabase;
 use tessera_server::db::user::User;
@@ -86,6 +87,7 @@ impl TestContext {
         Campaign::add_active(self.db(), slug, slug, "", &parsed)
             .unwrap()
             .id
+            .0
     }
 
     /// Adds `n` 256×256 search tasks on a row of tiles near Raqqa, in tiling order; returns ids.
@@ -173,8 +175,8 @@ pub fn task_form(campaign_id: &str, i: usize, needed: i32) -> TaskInsertForm {
     let west = 39.0 + 0.001 * i as f64;
     let (east, north, south) = (west + 0.001, 35.951, 35.950);
     TaskInsertForm {
-        campaign_id: campaign_id.to_owned(),
-        kind: "search".into(),
+        campaign_id: campaign_id.into(),
+        kind: TaskKind::Search,
         frame_id: None,
         before_frame_id: None,
         tile_col: i32::try_from(i).unwrap(),
@@ -196,7 +198,7 @@ pub fn task_form(campaign_id: &str, i: usize, needed: i32) -> TaskInsertForm {
         max_lat: north,
         tile_key: Some(format!("tiles/frame-a/{i}/0.jpg")),
         before_tile_key: Some(format!("tiles/frame-b/{i}/0.jpg")),
-        status: "open".into(),
+        status: TaskStatus::Open,
         needed,
         priority: 0.0,
         created_at: now_ms(),

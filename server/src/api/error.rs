@@ -161,6 +161,7 @@ impl From<crate::db::DbError> for ApiError {
         match err {
             crate::db::DbError::Query(q) => q.into(),
             crate::db::DbError::Pool(p) => p.into(),
+            crate::db::DbError::Shutdown(b) => b.into(),
         }
     }
 }

@@ -35,7 +35,7 @@ pub struct UserView {
 impl From<&User> for UserView {
     fn from(user: &User) -> Self {
         Self {
-            id: user.id.clone(),
+            id: user.id.0.clone(),
             handle: user.handle.clone(),
             role: user.role(),
         }
@@ -53,34 +53,7 @@ pub struct TokenResponse {
     pub user: UserView,
 }
 
-/// A campaign's lifecycle state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum CampaignStatus {
-    Draft,
-    Active,
-    Paused,
-    Closed,
-}
-
-impl CampaignStatus {
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Draft => "draft",
-            Self::Active => "active",
-            Self::Paused => "paused",
-            Self::Closed => "closed",
-        }
-    }
-
-    #[must_use]
-    pub fn parse(s: &str) -> Option<Self> {
-        [Self::Draft, Self::Active, Self::Paused, Self::Closed]
-            .into_iter()
-            .find(|v| v.as_str() == s)
-    }
-}
+pub use crate::db::kinds::CampaignStatus;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CampaignView {
@@ -101,8 +74,8 @@ impl TryFrom<Campaign> for CampaignView {
     fn try_from(c: Campaign) -> Result<Self, Self::Error> {
         Ok(Self {
             settings: serde_json::from_str(&c.settings)?,
-            status: CampaignStatus::parse(&c.status).unwrap_or(CampaignStatus::Draft),
-            id: c.id,
+            status: c.status,
+            id: c.id.0,
             slug: c.slug,
             name: c.name,
             description: c.description,

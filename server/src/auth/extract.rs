@@ -10,6 +10,7 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, ResponseError, web};
 
 use super::{Claims, Role, TokenError};
 use crate::api::error::ApiError;
+use crate::db::ids::UserId;
 use crate::state::AppState;
 
 /// Which roles may call a handler.
@@ -53,7 +54,7 @@ impl RolePolicy for Analysts {
 /// A signed-in caller whose role satisfies `P`; extracting it answers 401 or 403 otherwise.
 #[derive(Debug)]
 pub struct Authenticated<P> {
-    pub user_id: String,
+    pub user_id: UserId,
     pub role: Role,
     policy: PhantomData<P>,
 }
@@ -109,7 +110,7 @@ fn authenticate<P: RolePolicy>(req: &HttpRequest) -> Result<Authenticated<P>, Ap
         )));
     }
     Ok(Authenticated {
-        user_id: claims.sub,
+        user_id: UserId(claims.sub),
         role: claims.role,
         policy: PhantomData,
     })

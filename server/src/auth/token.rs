@@ -7,6 +7,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
 use super::Role;
+use crate::db::ids::UserId;
 
 /// What a token says: who (an opaque id) and in which role. No handle, no personal data.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -61,9 +62,9 @@ impl TokenKeys {
     }
 
     /// Issues a token for `user_id` in `role`, valid for `ttl_secs` from `now_secs`.
-    pub fn issue(&self, user_id: &str, role: Role, now_secs: i64) -> Result<String, TokenError> {
+    pub fn issue(&self, user_id: &UserId, role: Role, now_secs: i64) -> Result<String, TokenError> {
         let claims = Claims {
-            sub: user_id.to_owned(),
+            sub: user_id.0.clone(),
             role,
             iat: now_secs,
             exp: now_secs + self.ttl_secs,
@@ -145,11 +146,11 @@ mod tests {
     fn token_round_trips_and_expires() {
         let keys = TokenKeys::new(b"0123456789abcdef0123456789abcdef", 60);
         let now = chrono_now();
-        let token = keys.issue("u1", Role::Analyst, now).unwrap();
+        let token = keys.issue(&"u1".into(), Role::Analyst, now).unwrap();
         let claims = keys.verify(&token).unwrap();
         assert_eq!(claims.sub, "u1");
         assert_eq!(claims.role, Role::Analyst);
-        let old = keys.issue("u1", Role::Analyst, now - 3600).unwrap();
+        let old = keys.issue(&"u1".into(), Role::Analyst, now - 3600).unwrap();
         assert!(matches!(keys.verify(&old), Err(TokenError::Expired)));
     }
 

@@ -16,6 +16,8 @@ use super::tiling::{FrameFlags, Progress, check_paths, open, summary_line};
 use crate::campaign_settings::CampaignSettings;
 use crate::db::campaign::Campaign;
 use crate::db::frame::Frame;
+use crate::db::ids::{CampaignId, FrameId};
+use crate::db::kinds::{TaskKind, TaskStatus};
 use crate::db::task::{Task, TaskInsertForm};
 use crate::db::{Db, DbError, now_ms};
 
@@ -166,7 +168,7 @@ fn ingest_one(
         })
         .transpose()?;
     let frame_row = Frame {
-        id: frame_id.clone(),
+        id: FrameId(frame_id.clone()),
         campaign_id: campaign.id.clone(),
         source_path: std::fs::canonicalize(path)?.to_string_lossy().into_owned(),
         sha256: info.sha256.clone(),
@@ -226,7 +228,7 @@ fn ingest_one(
             task_form(
                 &campaign.id,
                 &frame_id,
-                before.as_ref().map(|b| b.id.as_str()),
+                before.as_ref().map(|b| &b.id),
                 r,
                 settings,
             )
@@ -258,9 +260,9 @@ fn ingest_one(
 }
 
 fn task_form(
-    campaign_id: &str,
+    campaign_id: &CampaignId,
     frame_id: &str,
-    before_id: Option<&str>,
+    before_id: Option<&FrameId>,
     r: &TileRecord,
     settings: &CampaignSettings,
 ) -> anyhow::Result<TaskInsertForm> {
@@ -268,10 +270,10 @@ fn task_form(
     let lons = corners.iter().map(|p| p[0]);
     let lats = corners.iter().map(|p| p[1]);
     Ok(TaskInsertForm {
-        campaign_id: campaign_id.to_owned(),
-        kind: "search".to_owned(),
-        frame_id: Some(frame_id.to_owned()),
-        before_frame_id: r.before_key.as_ref().and(before_id.map(str::to_owned)),
+        campaign_id: campaign_id.clone(),
+        kind: TaskKind::Search,
+        frame_id: Some(FrameId(frame_id.to_owned())),
+        before_frame_id: r.before_key.as_ref().and(before_id.cloned()),
         tile_col: i32::try_from(r.col)?,
         tile_row: i32::try_from(r.row)?,
         px_x: i64::from(r.window.x),
@@ -289,7 +291,7 @@ fn task_form(
         max_lat: lats.fold(f64::NEG_INFINITY, f64::max),
         tile_key: Some(r.key.clone()),
         before_tile_key: r.before_key.clone(),
-        status: "open".to_owned(),
+        status: TaskStatus::Open,
         needed: i32::try_from(settings.redundancy.min)?,
         // tiling order: the map fills in row by row
         priority: 0.0,

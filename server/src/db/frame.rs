@@ -3,13 +3,14 @@
 use diesel::prelude::*;
 
 use super::DbConn;
+use super::ids::{CampaignId, FrameId};
 use super::schema::frames;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = frames)]
 pub struct Frame {
-    pub id: String,
-    pub campaign_id: String,
+    pub id: FrameId,
+    pub campaign_id: CampaignId,
     pub source_path: String,
     pub sha256: String,
     pub file_size: i64,
@@ -31,7 +32,7 @@ pub struct Frame {
 impl Frame {
     pub fn find_by_sha(
         conn: &mut DbConn,
-        campaign_id: &str,
+        campaign_id: &CampaignId,
         sha256: &str,
     ) -> QueryResult<Option<Frame>> {
         frames::table
@@ -45,7 +46,7 @@ impl Frame {
     /// The latest frame of the campaign captured before `date` whose bounds overlap the box.
     pub fn earlier_overlapping(
         conn: &mut DbConn,
-        campaign_id: &str,
+        campaign_id: &CampaignId,
         date: &str,
         bbox: [f64; 4],
     ) -> QueryResult<Option<Frame>> {

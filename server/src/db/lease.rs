@@ -4,14 +4,15 @@
 use diesel::prelude::*;
 
 use super::DbConn;
+use super::ids::{CampaignId, TaskId, UserId};
 use super::schema::{leases, tasks};
 use super::task::Task;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = leases)]
 pub struct Lease {
-    pub task_id: i64,
-    pub user_id: String,
+    pub task_id: TaskId,
+    pub user_id: UserId,
     pub issued_at: i64,
     pub expires_at: i64,
     pub answered: bool,
@@ -19,7 +20,11 @@ pub struct Lease {
 }
 
 impl Lease {
-    pub fn find(conn: &mut DbConn, task_id: i64, user_id: &str) -> QueryResult<Option<Lease>> {
+    pub fn find(
+        conn: &mut DbConn,
+        task_id: TaskId,
+        user_id: &UserId,
+    ) -> QueryResult<Option<Lease>> {
         leases::table
             .find((task_id, user_id))
             .select(Lease::as_select())
@@ -31,8 +36,8 @@ impl Lease {
     /// rows an answer needs. `NotFound` when there is no such task.
     pub fn with_task(
         conn: &mut DbConn,
-        task_id: i64,
-        user_id: &str,
+        task_id: TaskId,
+        user_id: &UserId,
     ) -> QueryResult<(Task, Option<Lease>)> {
         tasks::table
             .left_join(
@@ -48,8 +53,8 @@ impl Lease {
     /// The user's live leases in a campaign, oldest first.
     pub fn live_for_user(
         conn: &mut DbConn,
-        user_id: &str,
-        campaign_id: &str,
+        user_id: &UserId,
+        campaign_id: &CampaignId,
         now: i64,
     ) -> QueryResult<Vec<Lease>> {
         leases::table

@@ -11,11 +11,17 @@
 
 pub mod answer;
 pub mod campaign;
+pub mod consensus_input;
+pub mod consensus_run;
 pub mod frame;
+pub mod gold;
 mod group_commit;
+pub mod ids;
+pub mod kinds;
 pub mod lease;
 pub mod migrate;
 pub mod schema;
+pub mod site;
 pub mod task;
 pub mod testdb;
 pub mod user;
@@ -169,6 +175,9 @@ pub enum DbError {
     Pool(#[from] PoolError),
     #[error(transparent)]
     Query(#[from] diesel::result::Error),
+    /// The blocking pool is gone: the server is shutting down.
+    #[error("the server is shutting down")]
+    Shutdown(#[from] actix_web::error::BlockingError),
 }
 
 /// The storage handle shared by every request: a pool plus the `SQLite` writer lock.

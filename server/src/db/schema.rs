@@ -170,6 +170,7 @@ diesel::table! {
         started_at -> BigInt,
         finished_at -> Nullable<BigInt>,
         counts -> Text,
+        error -> Nullable<Text>,
     }
 }
 

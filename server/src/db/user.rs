@@ -2,6 +2,7 @@
 
 use diesel::prelude::*;
 
+use super::ids::UserId;
 use super::schema::users;
 use super::{Db, DbConn, DbError, now_ms};
 use crate::auth::Role;
@@ -9,7 +10,7 @@ use crate::auth::Role;
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = users)]
 pub struct User {
-    pub id: String,
+    pub id: UserId,
     pub handle: String,
     pub handle_key: String,
     pub password_hash: String,
@@ -23,7 +24,7 @@ pub struct User {
 #[derive(Debug, Insertable)]
 #[diesel(table_name = users)]
 pub struct UserInsertForm<'a> {
-    pub id: &'a str,
+    pub id: &'a UserId,
     pub handle: &'a str,
     pub handle_key: &'a str,
     pub password_hash: &'a str,
@@ -41,7 +42,7 @@ impl User {
     /// Creates an account with a fresh id in its own write transaction. Handles are unique
     /// ignoring case; a taken one fails with a `UniqueViolation`.
     pub fn add(db: &Db, handle: &str, role: Role, password_hash: &str) -> Result<User, DbError> {
-        let id = uuid::Uuid::new_v4().to_string();
+        let id = UserId(uuid::Uuid::new_v4().to_string());
         let key = handle_key(handle);
         db.write(|conn| -> Result<User, DbError> {
             Ok(User::create(
@@ -65,7 +66,7 @@ impl User {
         Self::find(conn, form.id)
     }
 
-    pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<User> {
+    pub fn find(conn: &mut DbConn, id: &UserId) -> QueryResult<User> {
         users::table.find(id).select(User::as_select()).first(conn)
     }
 
@@ -82,5 +83,27 @@ impl User {
     #[must_use]
     pub fn role(&self) -> Role {
         self.role.parse().unwrap_or(Role::Volunteer)
+    }
+}
+
+/// A volunteer's reliability as a consensus run estimated it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Reliability {
+    /// Vote weight (Youden's J).
+    pub weight: f64,
+    pub sensitivity: f64,
+    pub false_rate: f64,
+}
+
+impl User {
+    /// Records a consensus run's estimate of a volunteer's reliability.
+    pub fn set_reliability(conn: &mut DbConn, id: &UserId, r: Reliability) -> QueryResult<usize> {
+        diesel::update(users::table.find(id))
+            .set((
+                users::reliability.eq(r.weight),
+                users::sensitivity.eq(Some(r.sensitivity)),
+                users::false_rate.eq(Some(r.false_rate)),
+            ))
+            .execute(conn)
     }
 }

@@ -12,18 +12,20 @@
 //! for it: the job reads committed answers and writes only sites, users' reliability and its run
 //! row.
 
-use std::collections::HashMap;
 use std::time::Duration;
 
-use diesel::prelude::*;
-use tessera_consensus::{
-    Answer as CAnswer, ConsensusParams, DamageClass, Footprint, Input, LonLatBox, Mark as CMark,
-    Response, SitePosition, Task as CTask,
-};
+use tessera_consensus::{ConsensusParams, LonLatBox, SitePosition};
 
 use crate::campaign_settings::CampaignSettings;
-use crate::db::schema::{answers, campaigns, consensus_runs, marks, sites, tasks, users};
-use crate::db::{Db, DbConn, DbError, now_ms};
+use crate::db::campaign::Campaign;
+use crate::db::consensus_input;
+use crate::db::consensus_run::ConsensusRun;
+use crate::db::ids::{CampaignId, RunId, SiteId};
+use crate::db::kinds::{CampaignStatus, SiteStatus};
+use crate::db::site::{SOURCE_CONSENSUS, Site, SiteInsertForm};
+use crate::db::task::{LonLatBounds, Task};
+use crate::db::user::{Reliability, User};
+use crate::db::{Db, DbError, now_ms};
 
 /// An unfinished run older than this is presumed dead (its instance crashed) and ignored.
 pub const CLAIM_TIMEOUT_MS: i64 = 10 * 60_000;
@@ -35,14 +37,14 @@ const CELL_DEG: f64 = 0.05;
 
 /// The cells (`[west, south, east, north]`) that the touched tasks' boxes overlap, west to east
 /// within south to north.
-fn cells(touched: &[(f64, f64, f64, f64)]) -> Vec<[f64; 4]> {
+fn cells(touched: &[LonLatBounds]) -> Vec<[f64; 4]> {
     #[expect(
         clippy::cast_possible_truncation,
         reason = "cell indices of longitudes and latitudes are small"
     )]
     let index = |deg: f64| (deg / CELL_DEG).floor() as i64;
     let mut keys = std::collections::BTreeSet::new();
-    for &(west, south, east, north) in touched {
+    for &[west, south, east, north] in touched {
         for row in index(south)..=index(north) {
             for col in index(west)..=index(east) {
                 keys.insert((row, col));
@@ -57,9 +59,6 @@ fn cells(touched: &[(f64, f64, f64, f64)]) -> Vec<[f64; 4]> {
         })
         .collect()
 }
-
-/// Sites inserted per statement when a run replaces its area's sites.
-const SITES_PER_INSERT: usize = 200;
 
 /// Volunteers whose reliability one write transaction records.
 const VOLUNTEERS_PER_WRITE: usize = 100;
@@ -86,110 +85,99 @@ pub fn run_forever(db: &Db, interval: Duration) {
     }
 }
 
-/// One pass over every active campaign with new answers.
+/// One pass over every active campaign with new answers. A campaign whose settings cannot be
+/// read is logged and recorded as a failed run (see [`ConsensusRun::record_failure`]), never
+/// run on other settings, and so is a run that fails (an answer of a kind this version does
+/// not know); the pass goes on with the other campaigns.
 pub fn run_once(db: &Db) -> Result<Vec<RunCounts>, DbError> {
-    let active: Vec<(String, String)> = campaigns::table
-        .filter(campaigns::status.eq("active"))
-        .select((campaigns::id, campaigns::settings))
-        .load(&mut *db.conn()?)?;
+    let active = Campaign::list(&mut *db.conn()?, Some(&[CampaignStatus::Active]))?;
     let mut done = Vec::new();
-    for (campaign_id, settings) in active {
-        let settings: CampaignSettings = serde_json::from_str(&settings).unwrap_or_default();
-        if let Some(counts) = run_campaign(db, &campaign_id, &settings)? {
-            done.push(counts);
+    for campaign in active {
+        let settings = match campaign.settings() {
+            Ok(settings) => settings,
+            Err(err) => {
+                tracing::error!(campaign.id = %campaign.id, error = %err, "consensus cannot run this campaign");
+                let message = err.to_string();
+                db.write(|conn| -> Result<bool, DbError> {
+                    Ok(ConsensusRun::record_failure(
+                        conn,
+                        &campaign.id,
+                        &message,
+                        now_ms(),
+                    )?)
+                })?;
+                continue;
+            }
+        };
+        match run_campaign(db, &campaign.id, &settings) {
+            Ok(Some(counts)) => done.push(counts),
+            Ok(None) => {}
+            // Already logged and recorded on its run; the other campaigns go on.
+            Err(RunError::Run(_)) => {}
+            Err(RunError::Claim(e)) => return Err(e),
         }
     }
     Ok(done)
-}
-
-fn params_for(settings: &CampaignSettings) -> ConsensusParams {
-    ConsensusParams {
-        eps_m: settings.consensus.eps_m,
-        min_volunteers: settings.consensus.min_volunteers as usize,
-        classes: settings.damage_classes.clone(),
-        min_answers: settings.redundancy.min as usize,
-        max_answers: settings.redundancy.max as usize,
-        ..ConsensusParams::default()
-    }
-}
-
-/// Claims the campaign and returns the new run's id and the time answers are counted from.
-fn claim(
-    db: &Db,
-    campaign_id: &str,
-    params: &ConsensusParams,
-) -> Result<Option<(String, i64)>, DbError> {
-    let now = now_ms();
-    db.write(|conn| {
-        // serialise claimers on PostgreSQL; SQLite writes are serialised already
-        if let DbConn::Pg(pg) = conn {
-            campaigns::table
-                .find(campaign_id)
-                .select(campaigns::id)
-                .for_update()
-                .first::<String>(pg)?;
-        }
-        let running: i64 = consensus_runs::table
-            .filter(consensus_runs::campaign_id.eq(campaign_id))
-            .filter(consensus_runs::finished_at.is_null())
-            .filter(consensus_runs::started_at.gt(now - CLAIM_TIMEOUT_MS))
-            .count()
-            .get_result(conn)?;
-        if running > 0 {
-            return Ok(None);
-        }
-        let since: Option<i64> = consensus_runs::table
-            .filter(consensus_runs::campaign_id.eq(campaign_id))
-            .filter(consensus_runs::finished_at.is_not_null())
-            .select(diesel::dsl::max(consensus_runs::started_at))
-            .first(conn)?;
-        let since = since.unwrap_or(i64::MIN);
-        let fresh: i64 = answers::table
-            .filter(answers::campaign_id.eq(campaign_id))
-            .filter(answers::submitted_at.ge(since))
-            .count()
-            .get_result(conn)?;
-        if fresh == 0 {
-            return Ok(None);
-        }
-        let id = uuid::Uuid::now_v7().to_string();
-        diesel::insert_into(consensus_runs::table)
-            .values((
-                consensus_runs::id.eq(&id),
-                consensus_runs::campaign_id.eq(campaign_id),
-                consensus_runs::parameters.eq(serde_json::to_string(params).unwrap_or_default()),
-                consensus_runs::code_version.eq(concat!("tessera ", env!("CARGO_PKG_VERSION"))),
-                consensus_runs::started_at.eq(now),
-            ))
-            .execute(conn)?;
-        Ok(Some((id, since)))
-    })
 }
 
 /// Re-runs consensus over the area touched since the last run; `None` when nothing is new or
 /// another instance holds the campaign.
 pub fn run_campaign(
     db: &Db,
-    campaign_id: &str,
+    campaign_id: &CampaignId,
     settings: &CampaignSettings,
-) -> Result<Option<RunCounts>, DbError> {
-    let params = params_for(settings);
-    let Some((run_id, since)) = claim(db, campaign_id, &params)? else {
+) -> Result<Option<RunCounts>, RunError> {
+    let params = settings.consensus_params();
+    let parameters = serde_json::to_string(&params).unwrap_or_default();
+    let now = now_ms();
+    let claimed = db
+        .write(|conn| -> Result<_, DbError> {
+            Ok(ConsensusRun::claim(
+                conn,
+                campaign_id,
+                &parameters,
+                now,
+                CLAIM_TIMEOUT_MS,
+            )?)
+        })
+        .map_err(RunError::Claim)?;
+    let Some((run_id, since)) = claimed else {
         return Ok(None);
     };
-    let touched: Vec<(f64, f64, f64, f64)> = tasks::table
-        .inner_join(answers::table)
-        .filter(answers::campaign_id.eq(campaign_id))
-        .filter(answers::submitted_at.ge(since))
-        .filter(tasks::footprint.ne("null"))
-        .select((
-            tasks::min_lon,
-            tasks::min_lat,
-            tasks::max_lon,
-            tasks::max_lat,
-        ))
-        .distinct()
-        .load(&mut *db.conn()?)?;
+    match run_claimed(db, campaign_id, &run_id, since, &params) {
+        Ok(counts) => Ok(Some(counts)),
+        Err(err) => {
+            tracing::error!(campaign.id = %campaign_id, consensus.run = %run_id, error = %err, "consensus run failed");
+            let message = err.to_string();
+            // Best effort: a run left unfinished is ignored once its claim times out.
+            let _ = db.write(|conn| -> Result<usize, DbError> {
+                Ok(ConsensusRun::fail(conn, &run_id, &message, now_ms())?)
+            });
+            Err(RunError::Run(err))
+        }
+    }
+}
+
+/// Why [`run_campaign`] did not finish a run.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The campaign could not be claimed: nothing was recorded.
+    #[error("claiming the campaign: {0}")]
+    Claim(DbError),
+    /// The claimed run failed; its row says why.
+    #[error(transparent)]
+    Run(DbError),
+}
+
+/// Recomputes the area touched since `since` under the claimed run `run_id`.
+fn run_claimed(
+    db: &Db,
+    campaign_id: &CampaignId,
+    run_id: &RunId,
+    since: i64,
+    params: &ConsensusParams,
+) -> Result<RunCounts, DbError> {
+    let touched = Task::answered_boxes_since(&mut *db.conn()?, campaign_id, since)?;
     let region = touched.iter().fold(
         [
             f64::INFINITY,
@@ -197,7 +185,14 @@ pub fn run_campaign(
             f64::NEG_INFINITY,
             f64::NEG_INFINITY,
         ],
-        |b, t| [b[0].min(t.0), b[1].min(t.1), b[2].max(t.2), b[3].max(t.3)],
+        |b, t| {
+            [
+                b[0].min(t[0]),
+                b[1].min(t[1]),
+                b[2].max(t[2]),
+                b[3].max(t[3]),
+            ]
+        },
     );
     let mut counts = RunCounts {
         tasks: 0,
@@ -205,128 +200,45 @@ pub fn run_campaign(
         sites: 0,
         region,
     };
-    // The widest task bounds how far west of a cell a task overlapping it can start, so each
-    // cell reads one range of the (campaign, min_lon) index instead of everything west of it.
-    // (Plus a hair, for rounding: the bound must never exclude a task the box test keeps.)
+    // The widest task bounds how far west of a cell a task overlapping it can start (plus a
+    // hair, for rounding: the bound must never exclude a task the box test keeps).
     let widest = if touched.is_empty() {
         0.0
     } else {
-        let widest: Option<f64> = tasks::table
-            .filter(tasks::campaign_id.eq(campaign_id))
-            .filter(tasks::footprint.ne("null"))
-            .select(diesel::dsl::max(tasks::max_lon - tasks::min_lon))
-            .first(&mut *db.conn()?)?;
-        widest.unwrap_or(0.0) + 1e-9
+        Task::widest_lon_span(&mut *db.conn()?, campaign_id)? + 1e-9
     };
     for cell in cells(&touched) {
-        let done = recompute(db, campaign_id, &run_id, cell, widest, &params)?;
+        let done = recompute(db, campaign_id, run_id, cell, widest, params)?;
         counts.tasks += done.tasks;
         counts.answers += done.answers;
         counts.sites += done.sites;
     }
+    let summary = serde_json::to_string(&counts).unwrap_or_default();
     db.write(|conn| -> Result<usize, DbError> {
-        Ok(diesel::update(consensus_runs::table.find(&run_id))
-            .set((
-                consensus_runs::finished_at.eq(Some(now_ms())),
-                consensus_runs::counts.eq(serde_json::to_string(&counts).unwrap_or_default()),
-            ))
-            .execute(conn)?)
+        Ok(ConsensusRun::finish(conn, run_id, &summary, now_ms())?)
     })?;
     tracing::info!(campaign.id = %campaign_id, consensus.sites = counts.sites, consensus.answers = counts.answers, "consensus run finished");
-    Ok(Some(counts))
-}
-
-type TaskRow = (i64, i64, i64, String, bool, Option<String>);
-
-/// The consensus input of these tasks: their footprints, answers and marks.
-fn load_input(conn: &mut DbConn, task_rows: &[TaskRow]) -> Result<Input, DbError> {
-    let ids: Vec<i64> = task_rows.iter().map(|t| t.0).collect();
-    let mut input = Input {
-        tasks: Vec::new(),
-        answers: Vec::new(),
-    };
-    for (id, w, h, footprint, _, _) in task_rows {
-        let corners: Option<[[f64; 2]; 4]> = serde_json::from_str(footprint).ok();
-        let (Some(corners), Ok(w), Ok(h)) = (corners, u32::try_from(*w), u32::try_from(*h)) else {
-            continue;
-        };
-        let Ok(fp) = Footprint::new(corners) else {
-            continue;
-        };
-        if let Ok(task) = CTask::new((*id).into(), w, h, Some(fp)) {
-            input.tasks.push(task);
-        }
-    }
-    let mut answer_rows: Vec<(String, i64, String, String)> = Vec::new();
-    let mut mark_rows: Vec<(String, f64, f64, String)> = Vec::new();
-    for chunk in ids.chunks(500) {
-        answer_rows.extend(
-            answers::table
-                .filter(answers::task_id.eq_any(chunk))
-                .select((
-                    answers::id,
-                    answers::task_id,
-                    answers::user_id,
-                    answers::kind,
-                ))
-                .load::<(String, i64, String, String)>(conn)?,
-        );
-        mark_rows.extend(
-            marks::table
-                .filter(marks::task_id.eq_any(chunk))
-                .select((marks::answer_id, marks::x, marks::y, marks::class))
-                .load::<(String, f64, f64, String)>(conn)?,
-        );
-    }
-    let mut by_answer: HashMap<&str, Vec<CMark>> = HashMap::new();
-    for (answer_id, x, y, class) in &mark_rows {
-        if let Ok(mark) = CMark::new(*x, *y, DamageClass(class.clone())) {
-            by_answer.entry(answer_id.as_str()).or_default().push(mark);
-        }
-    }
-    for (answer_id, task_id, user_id, kind) in &answer_rows {
-        let response = match kind.as_str() {
-            "marks" => Response::Marks(by_answer.remove(answer_id.as_str()).unwrap_or_default()),
-            "nothing_here" => Response::NothingHere,
-            _ => Response::CantTell,
-        };
-        input.answers.push(CAnswer {
-            task: (*task_id).into(),
-            volunteer: user_id.as_str().into(),
-            response,
-        });
-    }
-    Ok(input)
+    Ok(counts)
 }
 
 fn recompute(
     db: &Db,
-    campaign_id: &str,
-    run_id: &str,
+    campaign_id: &CampaignId,
+    run_id: &RunId,
     region: [f64; 4],
     widest: f64,
     params: &ConsensusParams,
 ) -> Result<RunCounts, DbError> {
     let [west, south, east, north] = region;
     let conn = &mut *db.conn()?;
-    let task_rows: Vec<TaskRow> = tasks::table
-        .filter(tasks::campaign_id.eq(campaign_id))
-        .filter(tasks::footprint.ne("null"))
-        .filter(tasks::min_lon.ge(west - MARGIN_DEG - widest))
-        .filter(tasks::min_lon.le(east + MARGIN_DEG))
-        .filter(tasks::max_lon.ge(west - MARGIN_DEG))
-        .filter(tasks::max_lat.ge(south - MARGIN_DEG))
-        .filter(tasks::min_lat.le(north + MARGIN_DEG))
-        .select((
-            tasks::id,
-            tasks::px_w,
-            tasks::px_h,
-            tasks::footprint,
-            tasks::is_gold,
-            tasks::gold_answer,
-        ))
-        .load(conn)?;
-    let input = load_input(conn, &task_rows)?;
+    let around = [
+        west - MARGIN_DEG,
+        south - MARGIN_DEG,
+        east + MARGIN_DEG,
+        north + MARGIN_DEG,
+    ];
+    let shapes = Task::shapes_in(conn, campaign_id, around, widest)?;
+    let input = consensus_input::load(conn, &shapes)?;
     let area = LonLatBox {
         west,
         south,
@@ -358,73 +270,53 @@ fn recompute(
 /// estimated reliability. Returns how many sites it wrote.
 fn store(
     db: &Db,
-    campaign_id: &str,
-    run_id: &str,
+    campaign_id: &CampaignId,
+    run_id: &RunId,
     region: [f64; 4],
     output: &tessera_consensus::Output,
 ) -> Result<usize, DbError> {
-    let [west, south, east, north] = region;
     let now = now_ms();
-    let rows: Vec<_> = output
+    let rows: Vec<SiteInsertForm<'_>> = output
         .sites
         .iter()
         .filter_map(|site| {
             let SitePosition::Geo { lon, lat } = site.position else {
                 return None;
             };
-            Some((
-                sites::id.eq(uuid::Uuid::now_v7().to_string()),
-                sites::campaign_id.eq(campaign_id),
-                sites::lon.eq(lon),
-                sites::lat.eq(lat),
-                sites::class.eq(&site.class.0),
-                sites::confidence.eq(site.confidence),
-                sites::support.eq(site.support),
-                sites::seen_by.eq(i32::try_from(site.seen_by).unwrap_or(i32::MAX)),
-                sites::uncertainty_m.eq(site.uncertainty),
-                sites::status.eq("candidate"),
-                sites::source.eq("consensus"),
-                sites::consensus_run_id.eq(Some(run_id)),
-                sites::created_at.eq(now),
-                sites::updated_at.eq(now),
-            ))
+            Some(SiteInsertForm {
+                id: SiteId(uuid::Uuid::now_v7().to_string()),
+                campaign_id,
+                lon,
+                lat,
+                class: &site.class.0,
+                confidence: site.confidence,
+                support: site.support,
+                seen_by: i32::try_from(site.seen_by).unwrap_or(i32::MAX),
+                uncertainty_m: site.uncertainty,
+                status: SiteStatus::Candidate,
+                source: SOURCE_CONSENSUS,
+                consensus_run_id: Some(run_id),
+                created_at: now,
+                updated_at: now,
+            })
         })
         .collect();
     // Through the shared writer, like every request: on SQLite a second writer beside it would
     // make request transactions fail with SQLITE_BUSY. The area's sites are replaced in one
-    // transaction, so a map never shows it half done; the rows go in a few statements of many
-    // rows each, so the writer is held for milliseconds, not for a statement per site.
+    // transaction, so a map never shows it half done.
     let written = db.write(|conn| -> Result<usize, DbError> {
-        diesel::delete(
-            sites::table
-                .filter(sites::campaign_id.eq(campaign_id))
-                .filter(sites::status.eq("candidate"))
-                .filter(sites::source.eq("consensus"))
-                .filter(sites::lon.between(west, east))
-                .filter(sites::lat.between(south, north)),
-        )
-        .execute(conn)?;
-        let mut written = 0;
-        for chunk in rows.chunks(SITES_PER_INSERT) {
-            // multi-row inserts need the concrete backend (SQLite has no DEFAULT keyword)
-            written += match conn {
-                DbConn::Sqlite(c) => diesel::insert_into(sites::table).values(chunk).execute(c)?,
-                DbConn::Pg(c) => diesel::insert_into(sites::table).values(chunk).execute(c)?,
-            };
-        }
-        Ok(written)
+        Ok(Site::replace_candidates(conn, campaign_id, region, &rows)?)
     })?;
     // Reliability estimates need no transaction together: short ones, between request batches.
     for chunk in output.volunteers.chunks(VOLUNTEERS_PER_WRITE) {
         db.write(|conn| -> Result<(), DbError> {
             for v in chunk {
-                diesel::update(users::table.find(v.id.to_string()))
-                    .set((
-                        users::reliability.eq(v.weight),
-                        users::sensitivity.eq(Some(v.sensitivity)),
-                        users::false_rate.eq(Some(v.false_rate)),
-                    ))
-                    .execute(conn)?;
+                let estimate = Reliability {
+                    weight: v.weight,
+                    sensitivity: v.sensitivity,
+                    false_rate: v.false_rate,
+                };
+                User::set_reliability(conn, &v.id.to_string().into(), estimate)?;
             }
             Ok(())
         })?;
@@ -440,9 +332,9 @@ mod tests {
     fn touched_tasks_are_recomputed_cell_by_cell() {
         // One task inside a cell, one across a cell's east edge, one in the western hemisphere.
         let touched = [
-            (39.01, 35.91, 39.011, 35.911),
-            (39.049, 35.91, 39.051, 35.911),
-            (-0.01, 51.5, -0.009, 51.501),
+            [39.01, 35.91, 39.011, 35.911],
+            [39.049, 35.91, 39.051, 35.911],
+            [-0.01, 51.5, -0.009, 51.501],
         ];
         let cells = cells(&touched);
         let near = |a: f64, b: f64| (a - b).abs() < 1e-9;

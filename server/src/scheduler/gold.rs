@@ -1,27 +1,9 @@
 //! Gold tasks: tiles whose answer a coordinator knows, used to teach and to measure.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 
-/// A known answer, as a coordinator sets it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct GoldAnswer {
-    /// The tile shows no damage.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub nothing_here: bool,
-    /// Known damage sites, in tile pixels.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub marks: Vec<GoldMark>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct GoldMark {
-    pub x: f64,
-    pub y: f64,
-    pub class: String,
-}
+pub use crate::db::gold::{GoldAnswer, GoldMark};
 
 /// What a volunteer learns after answering a gold task.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]

@@ -1,4 +1,4 @@
-//! The scheduler: who sees which task, and how an answer is taken in (DESIGN.md §6).
+//! The scheduler: who sees which task, and how an answer is taken in (`docs/ARCHITECTURE.md`, "The scheduler").
 //!
 //! Its promises, and what keeps each one:
 //!
@@ -26,12 +26,14 @@
 pub mod footprint;
 pub mod gold;
 pub mod intake;
+mod lease;
 pub mod pick;
 mod statements;
 pub mod sweep;
 
 pub use intake::{
-    AnswerReceipt, IntakeError, SubmitAnswer, SubmittedMark, submit_answer,
-    submit_answer_in_one_statement,
+    AnswerBody, AnswerReceipt, IntakeError, SubmitAnswer, SubmittedMark, submit_answer,
+    submit_answer_in_one_statement, take_answer,
 };
+pub use lease::{LeaseError, lease};
 pub use pick::{LeaseOutcome, NoTaskReason, Pick, lease_next};

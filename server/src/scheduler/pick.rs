@@ -6,6 +6,8 @@ use diesel::prelude::*;
 use super::statements::{LeaseTaken, PgLeaseNext};
 use crate::campaign_settings::CampaignSettings;
 use crate::db::DbConn;
+use crate::db::ids::{CampaignId, UserId};
+use crate::db::kinds::TaskStatus;
 use crate::db::lease::Lease;
 use crate::db::schema::{answers, leases, tasks};
 use crate::db::task::Task;
@@ -72,15 +74,15 @@ impl NoTaskReason {
 /// are serialised, so the row cannot change before the lease is taken).
 fn pick(
     conn: &mut DbConn,
-    campaign_id: &str,
-    user_id: &str,
+    campaign_id: &CampaignId,
+    user_id: &UserId,
     gold: bool,
 ) -> QueryResult<Option<Task>> {
     let seen = leases::table
         .filter(leases::task_id.eq(tasks::id))
-        .filter(leases::user_id.eq(user_id.to_owned()));
+        .filter(leases::user_id.eq(user_id.clone()));
     tasks::table
-        .filter(tasks::campaign_id.eq(campaign_id.to_owned()))
+        .filter(tasks::campaign_id.eq(campaign_id.clone()))
         .filter(tasks::available.eq(true))
         .filter(tasks::is_gold.eq(gold))
         .filter(not(exists(seen)))
@@ -98,8 +100,8 @@ fn pick(
 /// `PostgreSQL` only while they hold fewer than `max_held` live leases in the campaign.
 fn take(
     conn: &mut DbConn,
-    campaign_id: &str,
-    user_id: &str,
+    campaign_id: &CampaignId,
+    user_id: &UserId,
     gold: bool,
     now: i64,
     expires_at: i64,
@@ -108,8 +110,8 @@ fn take(
     if let DbConn::Pg(pg) = conn {
         // One statement, which locks and re-checks the row it picks (see `PgLeaseNext`).
         return PgLeaseNext {
-            campaign_id: campaign_id.to_owned(),
-            user_id: user_id.to_owned(),
+            campaign_id: campaign_id.0.clone(),
+            user_id: user_id.0.clone(),
             gold,
             issued_at: now,
             expires_at,
@@ -125,7 +127,7 @@ fn take(
     diesel::insert_into(leases::table)
         .values(&Lease {
             task_id: task.id,
-            user_id: user_id.to_owned(),
+            user_id: user_id.clone(),
             issued_at: now,
             expires_at,
             answered: false,
@@ -133,7 +135,7 @@ fn take(
         })
         .execute(conn)?;
     // One statement: the counter and the availability it implies.
-    LeaseTaken { task_id: task.id }.execute(conn)?;
+    LeaseTaken { task_id: task.id.0 }.execute(conn)?;
     Ok(Some(task))
 }
 
@@ -141,8 +143,8 @@ fn take(
 fn gold_rate(
     conn: &mut DbConn,
     settings: &CampaignSettings,
-    campaign_id: &str,
-    user_id: &str,
+    campaign_id: &CampaignId,
+    user_id: &UserId,
 ) -> QueryResult<f64> {
     if settings.gold_rate == 0.0 && settings.gold_rate_new == 0.0 {
         return Ok(0.0);
@@ -172,9 +174,9 @@ fn gold_rate(
 /// tutorial's last step.
 pub fn lease_next(
     conn: &mut DbConn,
-    campaign_id: &str,
+    campaign_id: &CampaignId,
     settings: &CampaignSettings,
-    user_id: &str,
+    user_id: &UserId,
     now: i64,
     pick_kind: Pick,
 ) -> QueryResult<LeaseOutcome> {
@@ -248,8 +250,8 @@ fn resume(conn: &mut DbConn, oldest: &Lease) -> QueryResult<LeaseOutcome> {
 fn search_order(
     conn: &mut DbConn,
     settings: &CampaignSettings,
-    campaign_id: &str,
-    user_id: &str,
+    campaign_id: &CampaignId,
+    user_id: &UserId,
     gold_draw: f64,
 ) -> QueryResult<&'static [bool]> {
     Ok(
@@ -271,10 +273,14 @@ pub enum Pick {
     Practice,
 }
 
-fn why_none(conn: &mut DbConn, campaign_id: &str, user_id: &str) -> QueryResult<NoTaskReason> {
+fn why_none(
+    conn: &mut DbConn,
+    campaign_id: &CampaignId,
+    user_id: &UserId,
+) -> QueryResult<NoTaskReason> {
     let open = tasks::table
         .filter(tasks::campaign_id.eq(campaign_id))
-        .filter(tasks::status.eq("open"))
+        .filter(tasks::status.eq(TaskStatus::Open))
         .filter(tasks::is_gold.eq(false));
     let any_open: bool = diesel::select(exists(open)).get_result(conn)?;
     if !any_open {

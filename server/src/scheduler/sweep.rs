@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use diesel::prelude::*;
 
 use crate::db::DbConn;
+use crate::db::ids::TaskId;
 use crate::db::schema::{leases, tasks};
 use crate::db::task::Task;
 
@@ -13,7 +14,7 @@ use crate::db::task::Task;
 /// Safe to run from several instances at once: the `UPDATE … RETURNING` hands each expired
 /// lease to exactly one caller, which alone decrements that task's counter.
 pub fn expire_leases(conn: &mut DbConn, now: i64) -> QueryResult<usize> {
-    let expired: Vec<i64> = diesel::update(
+    let expired: Vec<TaskId> = diesel::update(
         leases::table
             .filter(leases::answered.eq(false))
             .filter(leases::expired.eq(false))
@@ -22,7 +23,7 @@ pub fn expire_leases(conn: &mut DbConn, now: i64) -> QueryResult<usize> {
     .set(leases::expired.eq(true))
     .returning(leases::task_id)
     .get_results(conn)?;
-    let mut per_task: BTreeMap<i64, i32> = BTreeMap::new();
+    let mut per_task: BTreeMap<TaskId, i32> = BTreeMap::new();
     for task_id in &expired {
         *per_task.entry(*task_id).or_default() += 1;
     }

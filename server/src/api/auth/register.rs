@@ -68,8 +68,7 @@ pub async fn register_account(
                     diesel::result::DatabaseErrorKind::UniqueViolation,
                     _,
                 )) => ApiError::conflict("handle_taken", "this handle is taken; choose another"),
-                DbError::Query(q) => q.into(),
-                DbError::Pool(p) => p.into(),
+                other => other.into(),
             })
         })
         .await?;

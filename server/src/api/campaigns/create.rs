@@ -6,6 +6,7 @@ use crate::api::error::{ApiError, ApiResult, ErrorBody};
 use crate::api::views::{CampaignStatus, CampaignView, CreateCampaignRequest};
 use crate::auth::{Authenticated, Coordinators};
 use crate::db::campaign::{Campaign, CampaignInsertForm};
+use crate::db::ids::CampaignId;
 use crate::db::{DbError, now_ms};
 use crate::state::AppState;
 
@@ -63,7 +64,7 @@ pub async fn create_campaign(
     let campaign = state
         .db
         .run(move |db| {
-            let id = uuid::Uuid::new_v4().to_string();
+            let id = CampaignId::new_random();
             let now = now_ms();
             db.write(|conn| {
                 Campaign::create(
@@ -73,7 +74,7 @@ pub async fn create_campaign(
                         slug: &req.slug,
                         name: req.name.trim(),
                         description: &req.description,
-                        status: status.as_str(),
+                        status,
                         settings: &settings,
                         created_by: Some(&caller.user_id),
                         created_at: now,
@@ -87,8 +88,7 @@ pub async fn create_campaign(
                     diesel::result::DatabaseErrorKind::UniqueViolation,
                     _,
                 )) => ApiError::conflict("slug_taken", "a campaign with this slug exists"),
-                DbError::Query(q) => q.into(),
-                DbError::Pool(p) => p.into(),
+                other => other.into(),
             })
         })
         .await?;

@@ -32,10 +32,10 @@ pub async fn list_campaigns(
     let rows = state
         .db
         .run(move |db| -> ApiResult<Vec<Campaign>> {
-            let filter = status.map(|s| [s.as_str()]);
+            let filter = status.map(|s| [s]);
             Ok(Campaign::list(
                 &mut *db.conn()?,
-                filter.as_ref().map(<[&str; 1]>::as_slice),
+                filter.as_ref().map(<[CampaignStatus; 1]>::as_slice),
             )?)
         })
         .await?;

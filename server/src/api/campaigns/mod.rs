@@ -25,5 +25,5 @@ fn view(campaign: Campaign) -> ApiResult<CampaignView> {
 
 /// Whether a caller of this role may see a campaign in this status at all.
 fn visible(campaign: &Campaign, staff: bool) -> bool {
-    staff || CampaignStatus::parse(&campaign.status) == Some(CampaignStatus::Active)
+    staff || campaign.status == CampaignStatus::Active
 }

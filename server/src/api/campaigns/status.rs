@@ -24,11 +24,11 @@ async fn transition(
                     Err(diesel::result::Error::NotFound) => return Err(super::get::unknown()),
                     other => other?,
                 };
-                let from = CampaignStatus::parse(&campaign.status);
-                if from == Some(to) {
+                let from = campaign.status;
+                if from == to {
                     return Ok(campaign);
                 }
-                if !from.is_some_and(|f| allowed_from.contains(&f)) {
+                if !allowed_from.contains(&from) {
                     return Err(ApiError::conflict(
                         "invalid_transition",
                         format!(
@@ -39,7 +39,7 @@ async fn transition(
                     ));
                 }
                 let form = CampaignUpdateForm {
-                    status: Some(to.as_str().to_owned()),
+                    status: Some(to),
                     updated_at: Some(now_ms()),
                     ..CampaignUpdateForm::default()
                 };

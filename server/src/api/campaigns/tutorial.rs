@@ -2,15 +2,13 @@
 //! volunteer page shows around the tasks.
 
 use actix_web::{get, web};
-use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
 use crate::auth::{Anyone, Authenticated};
-use crate::campaign_settings::CampaignSettings;
 use crate::db::now_ms;
-use crate::db::schema::tasks;
+use crate::db::task::Task;
 use crate::scheduler::gold::GoldAnswer;
 use crate::state::AppState;
 
@@ -18,9 +16,6 @@ use crate::state::AppState;
 const EXAMPLE_URL_SECS: i64 = 3600;
 /// Gold tasks looked at for examples; a campaign needs only a few.
 const GOLD_SCAN: i64 = 200;
-
-/// A gold task's tile keys, size and known answer.
-type GoldRow = (Option<String>, Option<String>, i64, i64, Option<String>);
 
 /// One damage class with, when a coordinator has marked one on a gold tile, an example.
 #[derive(Debug, Serialize, ToSchema)]
@@ -71,32 +66,12 @@ pub async fn campaign_tutorial(
     if !super::visible(&campaign, caller.role.is_staff()) {
         return Err(super::get::unknown());
     }
-    let settings: CampaignSettings =
-        serde_json::from_str(&campaign.settings).map_err(|e| ApiError::internal(&e))?;
+    let settings = campaign.settings().map_err(|e| ApiError::internal(&e))?;
     let campaign_id = campaign.id.clone();
     let (gold, practice_tasks) = state
         .db
-        .run(move |db| -> ApiResult<(Vec<GoldRow>, i64)> {
-            let conn = &mut *db.conn()?;
-            let gold = tasks::table
-                .filter(tasks::campaign_id.eq(&campaign_id))
-                .filter(tasks::is_gold.eq(true))
-                .order(tasks::id)
-                .limit(GOLD_SCAN)
-                .select((
-                    tasks::tile_key,
-                    tasks::before_tile_key,
-                    tasks::px_w,
-                    tasks::px_h,
-                    tasks::gold_answer,
-                ))
-                .load::<GoldRow>(conn)?;
-            let count = tasks::table
-                .filter(tasks::campaign_id.eq(&campaign_id))
-                .filter(tasks::is_gold.eq(true))
-                .count()
-                .get_result(conn)?;
-            Ok((gold, count))
+        .run(move |db| -> ApiResult<_> {
+            Ok(Task::gold_tiles(&mut *db.conn()?, &campaign_id, GOLD_SCAN)?)
         })
         .await?;
     let exp = now_ms() / 1000 + EXAMPLE_URL_SECS;
@@ -104,14 +79,17 @@ pub async fn campaign_tutorial(
         .damage_classes
         .iter()
         .map(|class| {
-            let example = gold.iter().find_map(|(key, before, w, h, answer)| {
-                let answer: GoldAnswer = serde_json::from_str(answer.as_deref()?).ok()?;
+            let example = gold.iter().find_map(|tile| {
+                let answer = GoldAnswer::from_column(tile.gold_answer.as_deref())?.ok()?;
                 let mark = answer.marks.iter().find(|m| &m.class == class)?;
                 Some(TutorialExample {
-                    tile_url: state.tiles.url(key.as_deref()?, exp),
-                    before_tile_url: before.as_deref().map(|k| state.tiles.url(k, exp)),
-                    width: *w,
-                    height: *h,
+                    tile_url: state.tiles.url(tile.tile_key.as_deref()?, exp),
+                    before_tile_url: tile
+                        .before_tile_key
+                        .as_deref()
+                        .map(|k| state.tiles.url(k, exp)),
+                    width: tile.px_w,
+                    height: tile.px_h,
                     x: mark.x,
                     y: mark.y,
                 })
@@ -160,7 +138,7 @@ pub async fn campaign_progress(
         return Err(super::get::unknown());
     }
     let ttl = std::time::Duration::from_millis(state.config.progress_ttl_ms);
-    if let Some([tasks, tasks_done, answers]) = state.progress.fresh(&campaign.id, ttl) {
+    if let Some([tasks, tasks_done, answers]) = state.progress.fresh(campaign.id.as_str(), ttl) {
         return Ok(web::Json(CampaignProgress {
             tasks,
             tasks_done,
@@ -168,34 +146,17 @@ pub async fn campaign_progress(
         }));
     }
     let campaign_id = campaign.id.clone();
-    let progress = state
+    let counts = state
         .db
-        .run(move |db| -> ApiResult<CampaignProgress> {
-            let conn = &mut *db.conn()?;
-            let search = || {
-                tasks::table
-                    .filter(tasks::campaign_id.eq(campaign.id.clone()))
-                    .filter(tasks::is_gold.eq(false))
-            };
-            let (tasks, answers): (i64, Option<i64>) = search()
-                .select((
-                    diesel::dsl::count_star(),
-                    diesel::dsl::sum(tasks::answer_count),
-                ))
-                .get_result(conn)?;
-            let tasks_done: i64 = search()
-                .filter(tasks::status.ne("open"))
-                .count()
-                .get_result(conn)?;
-            Ok(CampaignProgress {
-                tasks,
-                tasks_done,
-                answers: answers.unwrap_or(0),
-            })
-        })
+        .run(move |db| -> ApiResult<_> { Ok(Task::counts(&mut *db.conn()?, &campaign.id)?) })
         .await?;
+    let progress = CampaignProgress {
+        tasks: counts.tasks,
+        tasks_done: counts.done,
+        answers: counts.answers,
+    };
     state.progress.store(
-        &campaign_id,
+        campaign_id.as_str(),
         [progress.tasks, progress.tasks_done, progress.answers],
     );
     Ok(web::Json(progress))

@@ -1,17 +1,14 @@
 //! `GET /api/v1/me/answers`: a volunteer's own answers, newest first. What the platform keeps
 //! about a volunteer's work is theirs to see.
 
-use std::collections::HashMap;
-
 use actix_web::{get, web};
-use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
 use crate::auth::{Anyone, Authenticated};
+use crate::db::answer::Answer;
 use crate::db::campaign::Campaign;
-use crate::db::schema::{answers, marks};
 use crate::state::AppState;
 
 const MAX_LIMIT: i64 = 500;
@@ -55,9 +52,6 @@ pub struct MyAnswers {
     pub answers: Vec<MyAnswer>,
 }
 
-type AnswerRow = (String, i64, String, String, Option<String>, i64, i64);
-type MarkRow = (String, f64, f64, String, Option<f64>, Option<f64>);
-
 /// Your answers, newest first, with their marks.
 #[utoipa::path(
     tag = "me",
@@ -87,69 +81,37 @@ pub async fn my_answers(
         .db
         .run(move |db| -> ApiResult<Vec<MyAnswer>> {
             let conn = &mut *db.conn()?;
-            let mut q = answers::table
-                .filter(answers::user_id.eq(&user_id))
-                .order((answers::submitted_at.desc(), answers::id))
-                .limit(limit)
-                .select((
-                    answers::id,
-                    answers::task_id,
-                    answers::campaign_id,
-                    answers::kind,
-                    answers::reason,
-                    answers::duration_ms,
-                    answers::submitted_at,
-                ))
-                .into_boxed();
-            if let Some(key) = campaign {
-                let c = match Campaign::find_by_id_or_slug(conn, &key) {
+            let campaign_id = match campaign {
+                None => None,
+                Some(key) => match Campaign::find_by_id_or_slug(conn, &key) {
                     Err(diesel::result::Error::NotFound) => {
                         return Err(ApiError::not_found("no such campaign"));
                     }
-                    other => other?,
-                };
-                q = q.filter(answers::campaign_id.eq(c.id));
-            }
-            let rows: Vec<AnswerRow> = q.load(conn)?;
-            let ids: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
-            let mut by_answer: HashMap<String, Vec<MyMark>> = HashMap::new();
-            let mark_rows: Vec<MarkRow> = marks::table
-                .filter(marks::answer_id.eq_any(ids))
-                .order(marks::id)
-                .select((
-                    marks::answer_id,
-                    marks::x,
-                    marks::y,
-                    marks::class,
-                    marks::lon,
-                    marks::lat,
-                ))
-                .load(conn)?;
-            for (answer_id, x, y, class, lon, lat) in mark_rows {
-                by_answer.entry(answer_id).or_default().push(MyMark {
-                    x,
-                    y,
-                    class,
-                    lon,
-                    lat,
-                });
-            }
+                    other => Some(other?.id),
+                },
+            };
+            let rows = Answer::recent_of(conn, &user_id, campaign_id.as_ref(), limit)?;
             Ok(rows
                 .into_iter()
-                .map(
-                    |(answer_id, task_id, campaign_id, kind, reason, duration_ms, submitted_at)| {
-                        MyAnswer {
-                            marks: by_answer.remove(&answer_id).unwrap_or_default(),
-                            answer_id,
-                            task_id,
-                            campaign_id,
-                            kind,
-                            reason,
-                            duration_ms,
-                            submitted_at,
-                        }
-                    },
-                )
+                .map(|(answer, marks)| MyAnswer {
+                    answer_id: answer.id.0,
+                    task_id: answer.task_id.0,
+                    campaign_id: answer.campaign_id.0,
+                    kind: answer.kind.as_str().to_owned(),
+                    reason: answer.reason,
+                    marks: marks
+                        .into_iter()
+                        .map(|m| MyMark {
+                            x: m.x,
+                            y: m.y,
+                            class: m.class,
+                            lon: m.lon,
+                            lat: m.lat,
+                        })
+                        .collect(),
+                    duration_ms: answer.duration_ms,
+                    submitted_at: answer.submitted_at,
+                })
                 .collect())
         })
         .await?;

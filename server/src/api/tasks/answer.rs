@@ -5,13 +5,8 @@ use actix_web::{HttpResponse, post, web};
 use super::views::{AnswerReceiptView, SubmitAnswerRequest};
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
 use crate::auth::{Anyone, Authenticated};
-use crate::db::lease::Lease;
-use crate::db::task::Task;
-use crate::db::{DbConn, now_ms};
-use crate::scheduler::intake::AnswerKind;
-use crate::scheduler::{
-    IntakeError, SubmitAnswer, SubmittedMark, submit_answer, submit_answer_in_one_statement,
-};
+use crate::db::ids::TaskId;
+use crate::scheduler::{AnswerBody, IntakeError, SubmitAnswer, SubmittedMark, take_answer};
 use crate::state::AppState;
 
 impl From<IntakeError> for ApiError {
@@ -22,6 +17,7 @@ impl From<IntakeError> for ApiError {
             IntakeError::AlreadyAnswered => ApiError::conflict("already_answered", e.to_string()),
             IntakeError::KeyReused => ApiError::conflict("idempotency_key_reused", e.to_string()),
             IntakeError::Invalid(msg) => ApiError::validation(msg),
+            IntakeError::Campaign(c) => c.into(),
             IntakeError::Db(db) => db.into(),
         }
     }
@@ -39,12 +35,12 @@ fn to_submission(req: SubmitAnswerRequest) -> ApiResult<SubmitAnswer> {
     if req.reason.is_some() && !req.cant_tell {
         return Err(ApiError::validation("reason goes with cant_tell"));
     }
-    let kind = if req.nothing_here {
-        AnswerKind::NothingHere
+    let body = if req.nothing_here {
+        AnswerBody::NothingHere
     } else if req.cant_tell {
-        AnswerKind::CantTell(req.reason)
+        AnswerBody::CantTell(req.reason)
     } else {
-        AnswerKind::Marks(
+        AnswerBody::Marks(
             req.marks
                 .into_iter()
                 .map(|m| SubmittedMark {
@@ -58,7 +54,7 @@ fn to_submission(req: SubmitAnswerRequest) -> ApiResult<SubmitAnswer> {
     Ok(SubmitAnswer {
         idempotency_key: req.idempotency_key,
         duration_ms: req.duration_ms,
-        kind,
+        body,
     })
 }
 
@@ -83,51 +79,19 @@ pub async fn submit_task_answer(
     id: web::Path<i64>,
     body: web::Json<SubmitAnswerRequest>,
 ) -> ApiResult<HttpResponse> {
-    let task_id = id.into_inner();
     let submission = to_submission(body.into_inner())?;
-    let campaigns = std::sync::Arc::clone(&state.campaigns);
-    let receipt = state
-        .db
-        .write_hot_async(move |conn| -> ApiResult<_> {
-            // The task, the caller's lease on it, and its campaign; then the answer, in the same
-            // transaction as these reads when it takes the full path.
-            let full = |conn: &mut DbConn| -> ApiResult<_> {
-                let (task, lease) = task_and_lease(conn, task_id, &caller.user_id)?;
-                let campaign = campaigns.get(conn, &task.campaign_id)?;
-                Ok(submit_answer(
-                    conn,
-                    &task,
-                    lease,
-                    &campaign.settings,
-                    &caller.user_id,
-                    &submission,
-                    now_ms(),
-                )?)
-            };
-            if let DbConn::Sqlite(_) = conn {
-                // Inside the writer's batch transaction already.
-                return full(conn);
-            }
-            let (task, lease) = task_and_lease(conn, task_id, &caller.user_id)?;
-            let campaign = campaigns.get(conn, &task.campaign_id)?;
-            if let Some(receipt) = submit_answer_in_one_statement(
-                conn,
-                &task,
-                lease.as_ref(),
-                &campaign.settings,
-                &caller.user_id,
-                &submission,
-                now_ms(),
-            )? {
-                return Ok(receipt);
-            }
-            diesel::Connection::transaction(conn, full)
-        })
-        .await?;
+    let receipt = take_answer(
+        &state.db,
+        &state.campaigns,
+        caller.user_id,
+        TaskId(id.into_inner()),
+        submission,
+    )
+    .await?;
     let view = AnswerReceiptView {
-        answer_id: receipt.answer_id,
-        task_id: receipt.task_id,
-        kind: receipt.kind,
+        answer_id: receipt.answer_id.0,
+        task_id: receipt.task_id.0,
+        kind: receipt.kind.as_str().to_owned(),
         marks: receipt.marks,
         task_retired: receipt.task_retired,
         feedback: receipt.gold,
@@ -138,16 +102,4 @@ pub async fn submit_task_answer(
     } else {
         HttpResponse::Created().json(view)
     })
-}
-
-/// The task and `user_id`'s lease on it; a 404 when there is no such task.
-fn task_and_lease(
-    conn: &mut DbConn,
-    task_id: i64,
-    user_id: &str,
-) -> ApiResult<(Task, Option<Lease>)> {
-    match Lease::with_task(conn, task_id, user_id) {
-        Err(diesel::result::Error::NotFound) => Err(IntakeError::UnknownTask.into()),
-        other => Ok(other?),
-    }
 }

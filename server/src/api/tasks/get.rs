@@ -5,8 +5,8 @@ use actix_web::{get, web};
 use super::views::TaskView;
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
 use crate::auth::{Anyone, Authenticated};
-use crate::campaign_settings::CampaignSettings;
 use crate::db::campaign::Campaign;
+use crate::db::ids::TaskId;
 use crate::db::lease::Lease;
 use crate::db::now_ms;
 use crate::db::task::Task;
@@ -31,7 +31,7 @@ pub async fn get_task(
     caller: Authenticated<Anyone>,
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<TaskView>> {
-    let task_id = id.into_inner();
+    let task_id = TaskId(id.into_inner());
     let staff = caller.role.is_staff();
     let (task, classes, until) = state
         .db
@@ -50,9 +50,9 @@ pub async fn get_task(
                 // tiles stay viewable while the lease lasts, and briefly after an answer
                 lease.expires_at.max(now + 60_000).min(now + STAFF_VIEW_MS)
             };
-            let settings: CampaignSettings =
-                serde_json::from_str(&Campaign::find(conn, &task.campaign_id)?.settings)
-                    .map_err(|e| ApiError::internal(&e))?;
+            let settings = Campaign::find(conn, &task.campaign_id)?
+                .settings()
+                .map_err(|e| ApiError::internal(&e))?;
             Ok((task, settings.damage_classes, until))
         })
         .await?;

@@ -1,13 +1,11 @@
 //! `PUT /api/v1/tasks/{id}/gold`: a coordinator records a task's known answer.
 
 use actix_web::{put, web};
-use diesel::prelude::*;
 
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
 use crate::auth::{Authenticated, Coordinators};
-use crate::campaign_settings::CampaignSettings;
 use crate::db::campaign::Campaign;
-use crate::db::schema::tasks;
+use crate::db::ids::TaskId;
 use crate::db::task::Task;
 use crate::scheduler::gold::GoldAnswer;
 use crate::state::AppState;
@@ -44,16 +42,16 @@ pub async fn set_task_gold(
             "give either nothing_here: true or a non-empty list of marks",
         ));
     }
-    let task_id = id.into_inner();
+    let task_id = TaskId(id.into_inner());
     let stored = gold.clone();
     state
         .db
         .run(move |db| {
             db.write(|conn| -> ApiResult<()> {
                 let task = Task::find(conn, task_id)?;
-                let settings: CampaignSettings =
-                    serde_json::from_str(&Campaign::find(conn, &task.campaign_id)?.settings)
-                        .map_err(|e| ApiError::internal(&e))?;
+                let settings = Campaign::find(conn, &task.campaign_id)?
+                    .settings()
+                    .map_err(|e| ApiError::internal(&e))?;
                 #[expect(clippy::cast_precision_loss, reason = "tile sizes are small")]
                 let (w, h) = (task.px_w as f64, task.px_h as f64);
                 for m in &stored.marks {
@@ -67,18 +65,13 @@ pub async fn set_task_gold(
                         )));
                     }
                 }
-                let json = serde_json::to_string(&stored).map_err(|e| ApiError::internal(&e))?;
-                diesel::update(tasks::table.find(task_id))
-                    .set((
-                        tasks::is_gold.eq(true),
-                        tasks::gold_answer.eq(Some(json)),
-                        tasks::status.eq("open"),
-                    ))
-                    .execute(conn)?;
-                Task::refresh_available(conn, task_id)?;
+                Task::set_gold(conn, task_id, &stored)?;
                 Ok(())
             })
         })
         .await?;
-    Ok(web::Json(GoldSet { task_id, gold }))
+    Ok(web::Json(GoldSet {
+        task_id: task_id.0,
+        gold,
+    }))
 }

@@ -19,9 +19,9 @@ use views::TaskView;
 fn task_view(state: &AppState, task: &Task, classes: Vec<String>, valid_until_ms: i64) -> TaskView {
     let exp = valid_until_ms.div_euclid(1000);
     TaskView {
-        id: task.id,
-        campaign_id: task.campaign_id.clone(),
-        kind: task.kind.clone(),
+        id: task.id.0,
+        campaign_id: task.campaign_id.0.clone(),
+        kind: task.kind.as_str().to_owned(),
         width: task.px_w,
         height: task.px_h,
         tile_url: task.tile_key.as_deref().map(|k| state.tiles.url(k, exp)),

@@ -1,19 +1,23 @@
 //! `POST /api/v1/campaigns/{id}/next`
 
-use std::sync::atomic::{AtomicI64, Ordering};
-
 use actix_web::{post, web};
 
 use super::views::NextTaskResponse;
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
 use crate::auth::{Anyone, Authenticated};
-use crate::campaign_cache::CampaignLookupError;
-use crate::db::{DbConn, now_ms};
-use crate::scheduler::{LeaseOutcome, Pick, lease_next, sweep};
+use crate::scheduler::{LeaseError, LeaseOutcome, lease};
 use crate::state::AppState;
 
-/// When this process last swept expired leases; a throttle only, not shared state.
-static LAST_SWEEP_MS: AtomicI64 = AtomicI64::new(0);
+impl From<LeaseError> for ApiError {
+    fn from(e: LeaseError) -> Self {
+        match e {
+            LeaseError::UnknownCampaign => ApiError::not_found(e.to_string()),
+            LeaseError::NotActive(_) => ApiError::conflict("campaign_not_active", e.to_string()),
+            LeaseError::Campaign(c) => c.into(),
+            LeaseError::Db(db) => db.into(),
+        }
+    }
+}
 
 /// `?practice=true` asks for a practice (gold) task, the tutorial's last step.
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
@@ -42,57 +46,15 @@ pub async fn next_task(
     id: web::Path<String>,
     query: web::Query<NextQuery>,
 ) -> ApiResult<web::Json<NextTaskResponse>> {
-    let key = id.into_inner();
-    let practice = query.practice;
-    let sweep_every = state.config.sweep_interval_ms;
-    let campaigns = std::sync::Arc::clone(&state.campaigns);
-    let (outcome, classes) = state
-        .db
-        .write_hot_async(move |conn| -> ApiResult<(LeaseOutcome, Vec<String>)> {
-            let campaign = match campaigns.get(conn, &key) {
-                Err(CampaignLookupError::Query(diesel::result::Error::NotFound)) => {
-                    return Err(ApiError::not_found("no such campaign"));
-                }
-                other => other?,
-            };
-            if campaign.status != "active" {
-                return Err(ApiError::conflict(
-                    "campaign_not_active",
-                    format!(
-                        "this campaign is {}; it hands out no tasks now",
-                        campaign.status
-                    ),
-                ));
-            }
-            let settings = &campaign.settings;
-            let now = now_ms();
-            // A throttle, not state: should this batch be rolled back and run again, the sweep
-            // it did waits for the next interval.
-            let last = LAST_SWEEP_MS.load(Ordering::Relaxed);
-            if now - last >= sweep_every
-                && LAST_SWEEP_MS
-                    .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
-                    .is_ok()
-            {
-                match conn {
-                    // Several statements: on PostgreSQL, a transaction of their own.
-                    DbConn::Pg(_) => {
-                        diesel::Connection::transaction(conn, |c| sweep::expire_leases(c, now))?
-                    }
-                    DbConn::Sqlite(_) => sweep::expire_leases(conn, now)?,
-                };
-            }
-            let pick = if practice {
-                Pick::Practice
-            } else {
-                Pick::Search {
-                    gold_draw: rand::random(),
-                }
-            };
-            let outcome = lease_next(conn, &campaign.id, settings, &caller.user_id, now, pick)?;
-            Ok((outcome, settings.damage_classes.clone()))
-        })
-        .await?;
+    let (outcome, classes) = lease(
+        &state.db,
+        &state.campaigns,
+        caller.user_id,
+        id.into_inner(),
+        query.practice,
+        state.config.sweep_interval_ms,
+    )
+    .await?;
     Ok(web::Json(match outcome {
         LeaseOutcome::Leased {
             task,

@@ -4,6 +4,7 @@ use std::time::Instant;
 
 use crate::campaign_settings::{CampaignSettings, Redundancy};
 use crate::db::campaign::Campaign;
+use crate::db::kinds::{TaskKind, TaskStatus};
 use crate::db::task::{Task, TaskInsertForm};
 use crate::db::{DatabaseUrl, Db, DbError, now_ms};
 
@@ -35,7 +36,7 @@ pub fn seed(url: &DatabaseUrl, n: usize) -> anyhow::Result<Seeded> {
                 let (east, south) = (west + 0.0007, north - 0.0007);
                 TaskInsertForm {
                     campaign_id: id.clone(),
-                    kind: "search".into(),
+                    kind: TaskKind::Search,
                     frame_id: None,
                     before_frame_id: None,
                     tile_col: i32::try_from(col).unwrap_or(i32::MAX),
@@ -53,7 +54,7 @@ pub fn seed(url: &DatabaseUrl, n: usize) -> anyhow::Result<Seeded> {
                     max_lat: north,
                     tile_key: Some(format!("tiles/load/{col}/{row}.jpg")),
                     before_tile_key: None,
-                    status: "open".into(),
+                    status: TaskStatus::Open,
                     needed: 3,
                     priority: 0.0,
                     created_at: now,

@@ -1,0 +1,158 @@
+//! Consensus runs: one row per run of the consensus job over a campaign, naming its parameters
+//! and code version so that every site it wrote can be re-derived. A run row with no
+//! `finished_at` is a claim on the campaign; one with an `error` could not run.
+
+use diesel::prelude::*;
+
+use super::DbConn;
+use super::ids::{CampaignId, RunId};
+use super::schema::{answers, campaigns, consensus_runs};
+
+/// The code that computes sites, as every run records it.
+pub const CODE_VERSION: &str = concat!("tessera ", env!("CARGO_PKG_VERSION"));
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = consensus_runs)]
+pub struct ConsensusRun {
+    pub id: RunId,
+    pub campaign_id: CampaignId,
+    /// The `ConsensusParams` of the run, as JSON.
+    pub parameters: String,
+    pub code_version: String,
+    pub started_at: i64,
+    pub finished_at: Option<i64>,
+    /// What the run did, as JSON.
+    pub counts: String,
+    /// Why the run could not run; `None` for one that ran.
+    pub error: Option<String>,
+}
+
+impl ConsensusRun {
+    /// Claims `campaign_id` for a new run started at `now`, when no other claim younger than
+    /// `claim_timeout_ms` holds it and answers came in since the last run that finished without
+    /// error (and since the last that failed). Returns the run's id and the time its answers are counted from. Run it in a write
+    /// transaction.
+    pub fn claim(
+        conn: &mut DbConn,
+        campaign_id: &CampaignId,
+        parameters: &str,
+        now: i64,
+        claim_timeout_ms: i64,
+    ) -> QueryResult<Option<(RunId, i64)>> {
+        // serialise claimers on PostgreSQL; SQLite writes are serialised already
+        if let DbConn::Pg(pg) = conn {
+            campaigns::table
+                .find(campaign_id)
+                .select(campaigns::id)
+                .for_update()
+                .first::<CampaignId>(pg)?;
+        }
+        let running: i64 = consensus_runs::table
+            .filter(consensus_runs::campaign_id.eq(campaign_id))
+            .filter(consensus_runs::finished_at.is_null())
+            .filter(consensus_runs::started_at.gt(now - claim_timeout_ms))
+            .count()
+            .get_result(conn)?;
+        if running > 0 {
+            return Ok(None);
+        }
+        let since: Option<i64> = consensus_runs::table
+            .filter(consensus_runs::campaign_id.eq(campaign_id))
+            .filter(consensus_runs::finished_at.is_not_null())
+            .filter(consensus_runs::error.is_null())
+            .select(diesel::dsl::max(consensus_runs::started_at))
+            .first(conn)?;
+        let since = since.unwrap_or(i64::MIN);
+        // A run that failed is tried again once answers come in after it, not on every pass.
+        let failed: Option<i64> = consensus_runs::table
+            .filter(consensus_runs::campaign_id.eq(campaign_id))
+            .filter(consensus_runs::error.is_not_null())
+            .select(diesel::dsl::max(consensus_runs::started_at))
+            .first(conn)?;
+        let fresh: bool = diesel::select(diesel::dsl::exists(
+            answers::table
+                .filter(answers::campaign_id.eq(campaign_id))
+                .filter(answers::submitted_at.ge(since.max(failed.unwrap_or(i64::MIN)))),
+        ))
+        .get_result(conn)?;
+        if !fresh {
+            return Ok(None);
+        }
+        let id = RunId(uuid::Uuid::now_v7().to_string());
+        diesel::insert_into(consensus_runs::table)
+            .values((
+                consensus_runs::id.eq(&id),
+                consensus_runs::campaign_id.eq(campaign_id),
+                consensus_runs::parameters.eq(parameters),
+                consensus_runs::code_version.eq(CODE_VERSION),
+                consensus_runs::started_at.eq(now),
+            ))
+            .execute(conn)?;
+        Ok(Some((id, since)))
+    }
+
+    /// Marks a run finished with what it did (`counts`, JSON).
+    pub fn finish(conn: &mut DbConn, id: &RunId, counts: &str, now: i64) -> QueryResult<usize> {
+        diesel::update(consensus_runs::table.find(id))
+            .set((
+                consensus_runs::finished_at.eq(Some(now)),
+                consensus_runs::counts.eq(counts),
+            ))
+            .execute(conn)
+    }
+
+    /// Marks a claimed run finished, with why it failed.
+    pub fn fail(conn: &mut DbConn, id: &RunId, error: &str, now: i64) -> QueryResult<usize> {
+        diesel::update(consensus_runs::table.find(id))
+            .set((
+                consensus_runs::finished_at.eq(Some(now)),
+                consensus_runs::error.eq(Some(error)),
+            ))
+            .execute(conn)
+    }
+
+    /// Records that a campaign could not be run, and why, unless its latest run already says
+    /// the same: a campaign that stays broken leaves one row, not one per pass.
+    pub fn record_failure(
+        conn: &mut DbConn,
+        campaign_id: &CampaignId,
+        error: &str,
+        now: i64,
+    ) -> QueryResult<bool> {
+        let latest: Option<Option<String>> = consensus_runs::table
+            .filter(consensus_runs::campaign_id.eq(campaign_id))
+            .order(consensus_runs::started_at.desc())
+            .select(consensus_runs::error)
+            .first(conn)
+            .optional()?;
+        if latest.flatten().as_deref() == Some(error) {
+            return Ok(false);
+        }
+        diesel::insert_into(consensus_runs::table)
+            .values((
+                consensus_runs::id.eq(uuid::Uuid::now_v7().to_string()),
+                consensus_runs::campaign_id.eq(campaign_id),
+                consensus_runs::parameters.eq("null"),
+                consensus_runs::code_version.eq(CODE_VERSION),
+                consensus_runs::started_at.eq(now),
+                consensus_runs::finished_at.eq(Some(now)),
+                consensus_runs::error.eq(Some(error)),
+            ))
+            .execute(conn)?;
+        Ok(true)
+    }
+
+    /// A campaign's runs, newest first.
+    pub fn of_campaign(
+        conn: &mut DbConn,
+        campaign_id: &CampaignId,
+        limit: i64,
+    ) -> QueryResult<Vec<ConsensusRun>> {
+        consensus_runs::table
+            .filter(consensus_runs::campaign_id.eq(campaign_id))
+            .order(consensus_runs::started_at.desc())
+            .limit(limit)
+            .select(ConsensusRun::as_select())
+            .load(conn)
+    }
+}
