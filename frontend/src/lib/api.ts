@@ -1,90 +1,27 @@
 // The JSON API under /api/v1, with the volunteer's token.
 
-export interface User {
-  id: string;
-  handle: string;
-  role: string;
-}
+import type { components } from './api-types';
 
+/** The API's JSON bodies, generated from the server's OpenAPI document (see api-types.ts). */
+type Schemas = components['schemas'];
+
+export type User = Schemas['UserView'];
+export type Campaign = Schemas['CampaignView'];
+export type CampaignList = Schemas['CampaignList'];
+export type Task = Schemas['TaskView'];
+export type NextTask = Schemas['NextTaskResponse'];
+export type GoldFeedback = Schemas['GoldFeedback'];
+export type AnswerRequest = Schemas['SubmitAnswerRequest'];
+export type Receipt = Schemas['AnswerReceiptView'];
+export type Tutorial = Schemas['Tutorial'];
+export type Progress = Schemas['CampaignProgress'];
+export type MyStats = Schemas['MyStats'];
+
+/** A signed-in volunteer as the app keeps it (in localStorage, across reloads). */
 export interface Session {
   token: string;
   expiresAt: number;
   user: User;
-}
-
-export interface Campaign {
-  id: string;
-  slug: string;
-  name: string;
-  description: string;
-  status: string;
-  settings: { damage_classes: string[]; max_leases: number };
-}
-
-export interface Task {
-  id: number;
-  campaign_id: string;
-  kind: string;
-  width: number;
-  height: number;
-  tile_url: string | null;
-  before_tile_url: string | null;
-  footprint: [number, number][] | null;
-  lease_expires_at: number;
-  damage_classes: string[];
-}
-
-export interface NextTask {
-  task: Task | null;
-  resumed: boolean;
-  reason: string | null;
-  message: string | null;
-}
-
-export interface GoldFeedback {
-  found: number;
-  known: number;
-  extra: number;
-  score: number;
-  message: string;
-}
-
-export interface Receipt {
-  answer_id: string;
-  task_id: number;
-  kind: string;
-  marks: number;
-  task_retired: boolean;
-  feedback: GoldFeedback | null;
-  replayed: boolean;
-}
-
-export interface Tutorial {
-  classes: {
-    class: string;
-    example: {
-      tile_url: string;
-      before_tile_url: string | null;
-      width: number;
-      height: number;
-      x: number;
-      y: number;
-    } | null;
-  }[];
-  practice_tasks: number;
-}
-
-export interface Progress {
-  tasks: number;
-  tasks_done: number;
-  answers: number;
-}
-
-export interface MyStats {
-  answers: number;
-  marks: number;
-  gold_answered: number;
-  gold_score: number | null;
 }
 
 /** A refusal from the API, with its `{"error": {code, message}}` body. */
@@ -157,13 +94,8 @@ export async function request<T>(
   return data as T;
 }
 
-interface TokenResponse {
-  token: string;
-  expires_at: number;
-  user: User;
-}
-
 export async function signIn(action: 'login' | 'register', handle: string, password: string): Promise<Session> {
-  const r = await request<TokenResponse>('POST', `/auth/${action}`, { handle, password });
+  const credentials: Schemas['LoginRequest'] & Schemas['RegisterRequest'] = { handle, password };
+  const r = await request<Schemas['TokenResponse']>('POST', `/auth/${action}`, credentials);
   return { token: r.token, expiresAt: r.expires_at, user: r.user };
 }
