@@ -1,4 +1,6 @@
-// The JSON API under /api/v1, with the volunteer's token.
+// The client of the JSON API under /api/v1, shared by every role's app: the signed-in session,
+// one way of sending a call (the same headers, errors and handling of an expired token for all),
+// and the request and response bodies, typed from the server's OpenAPI document.
 
 import type { components } from './api-types';
 
@@ -66,12 +68,19 @@ export function setUnauthorizedHandler(fn: () => void): void {
   onUnauthorized = fn;
 }
 
-export async function request<T>(
-  method: string,
-  path: string,
-  body?: unknown,
-  token?: string | null,
-): Promise<T> {
+/** What the server answered: its status and JSON body (null when it sent none). */
+export interface Reply {
+  status: number;
+  statusText: string;
+  body: unknown;
+}
+
+/**
+ * Sends one call and returns the reply whatever its status; throws an `ApiError` with status 0
+ * when there is no reply at all. A 401 to a call made with a token also tells the unauthorized
+ * handler, so an expired session ends the same way wherever it is noticed.
+ */
+export async function exchange(method: string, path: string, body?: unknown, token?: string | null): Promise<Reply> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (token) headers.Authorization = `Bearer ${token}`;
@@ -86,12 +95,32 @@ export async function request<T>(
     throw new ApiError(0, 'network', 'no connection');
   }
   const data: unknown = await res.json().catch(() => null);
-  if (!res.ok) {
-    const err = (data as { error?: { code?: string; message?: string } } | null)?.error;
-    if (res.status === 401 && token) onUnauthorized();
+  if (res.status === 401 && token) onUnauthorized();
+  return { status: res.status, statusText: res.statusText, body: data };
+}
+
+/** Sends one call; resolves with the body of a 2xx reply, else throws an `ApiError`. */
+export async function request<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  token?: string | null,
+): Promise<T> {
+  const res = await exchange(method, path, body, token);
+  if (res.status < 200 || res.status >= 300) {
+    const err = (res.body as { error?: { code?: string; message?: string } } | null)?.error;
     throw new ApiError(res.status, err?.code ?? 'http_' + res.status, err?.message ?? res.statusText);
   }
-  return data as T;
+  return res.body as T;
+}
+
+/**
+ * Sends one answer. The reply comes back whatever its status, for the caller to decide between
+ * retrying (no reply, a server fault) and giving up (a refusal); the idempotency key in the body
+ * makes a retry safe.
+ */
+export function uploadAnswer(taskId: number, answer: AnswerRequest, token: string): Promise<Reply> {
+  return exchange('POST', `/tasks/${taskId}/answers`, answer, token);
 }
 
 export async function signIn(action: 'login' | 'register', handle: string, password: string): Promise<Session> {
