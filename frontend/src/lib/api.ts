@@ -19,7 +19,7 @@ export type Tutorial = Schemas['Tutorial'];
 export type Progress = Schemas['CampaignProgress'];
 export type MyStats = Schemas['MyStats'];
 
-/** A signed-in volunteer as the app keeps it (in localStorage, across reloads). */
+/** A signed-in user as the app keeps it (in localStorage, across reloads). */
 export interface Session {
   token: string;
   expiresAt: number;
