@@ -8,6 +8,27 @@ import { SLUG, registerVolunteer, signedInContext, snap, usePlatform } from './h
 
 const env = usePlatform({ gold: 0 });
 
+/**
+ * Registers a volunteer and opens the tagging screen as them; `beforeOpen(page)` runs first (to
+ * route the answer uploads). Returns the page and the id of the task on show.
+ */
+async function taggingAsNewVolunteer(handle, beforeOpen = async () => {}) {
+  const session = await registerVolunteer(env.platform, handle);
+  const context = await signedInContext(env.browser, session);
+  const page = await context.newPage();
+  await beforeOpen(page);
+  await page.goto(`${env.platform.url}/#/c/${SLUG}/tag`);
+  await page.waitForSelector('.task-screen[data-painted]');
+  const taskId = Number(await page.locator('.task-screen').getAttribute('data-task'));
+  return { token: session.token, context, page, taskId };
+}
+
+/** The volunteer's stored answers in the campaign: all of them, and those to `taskId`. */
+async function storedAnswers(token, taskId) {
+  const mine = await env.platform.api('GET', `/me/answers?campaign=${SLUG}`, undefined, token);
+  return { all: mine.body.answers, forTask: mine.body.answers.filter((a) => a.task_id === taskId) };
+}
+
 test('the Arabic page lays out right to left; the switcher changes the language', async () => {
   const context = await env.browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'ar-SY' });
   const page = await context.newPage();
@@ -52,26 +73,21 @@ test('the Arabic page lays out right to left; the switcher changes the language'
 });
 
 test('a submit whose connection drops is retried and stored exactly once', async () => {
-  const session = await registerVolunteer(env.platform, 'flaky-link');
-  const { token } = session;
-  const context = await signedInContext(env.browser, session);
-  const page = await context.newPage();
   let attempts = 0;
   const keys = [];
-  await page.route('**/api/v1/tasks/*/answers', async (route) => {
-    attempts += 1;
-    keys.push(JSON.parse(route.request().postData()).idempotency_key);
-    if (attempts === 1) {
-      // The server receives and stores the answer, but the reply never reaches the browser.
-      await route.fetch();
-      await route.abort('connectionreset');
-      return;
-    }
-    await route.continue();
-  });
-  await page.goto(`${env.platform.url}/#/c/${SLUG}/tag`);
-  await page.waitForSelector('.task-screen[data-painted]');
-  const taskId = Number(await page.locator('.task-screen').getAttribute('data-task'));
+  const { token, context, page, taskId } = await taggingAsNewVolunteer('flaky-link', (p) =>
+    p.route('**/api/v1/tasks/*/answers', async (route) => {
+      attempts += 1;
+      keys.push(JSON.parse(route.request().postData()).idempotency_key);
+      if (attempts === 1) {
+        // The server receives and stores the answer, but the reply never reaches the browser.
+        await route.fetch();
+        await route.abort('connectionreset');
+        return;
+      }
+      await route.continue();
+    }),
+  );
   await page.getByRole('button', { name: 'Nothing here' }).click();
   await page.getByRole('button', { name: 'Submit answer' }).click();
   await page.getByText(/Connection lost: 1 answer waiting/).waitFor();
@@ -80,22 +96,15 @@ test('a submit whose connection drops is retried and stored exactly once', async
   assert.equal(attempts, 2);
   assert.equal(keys[0], keys[1], 'the retry carries the same idempotency key');
 
-  const mine = await env.platform.api('GET', `/me/answers?campaign=${SLUG}`, undefined, token);
-  const forTask = mine.body.answers.filter((a) => a.task_id === taskId);
+  const { all, forTask } = await storedAnswers(token, taskId);
   assert.equal(forTask.length, 1, 'exactly one stored answer');
   assert.equal(forTask[0].kind, 'nothing_here');
-  assert.equal(mine.body.answers.length, 1);
+  assert.equal(all.length, 1);
   await context.close();
 });
 
 test('an answer queued while offline survives a reload and is sent once', async () => {
-  const session = await registerVolunteer(env.platform, 'offline-reload');
-  const { token } = session;
-  const context = await signedInContext(env.browser, session);
-  const page = await context.newPage();
-  await page.goto(`${env.platform.url}/#/c/${SLUG}/tag`);
-  await page.waitForSelector('.task-screen[data-painted]');
-  const taskId = Number(await page.locator('.task-screen').getAttribute('data-task'));
+  const { token, context, page, taskId } = await taggingAsNewVolunteer('offline-reload');
   await page.route('**/api/v1/tasks/*/answers', (route) => route.abort('internetdisconnected'));
   await page.getByRole('button', { name: "Can't tell" }).click();
   await page.getByRole('combobox', { name: "Why can't you tell?" }).selectOption('cloud');
@@ -105,8 +114,7 @@ test('an answer queued while offline survives a reload and is sent once', async 
   await page.reload();
   await page.waitForSelector('.task-screen[data-painted]');
   await page.waitForFunction(() => JSON.parse(localStorage.getItem(Object.keys(localStorage).find((k) => k.startsWith('tessera.outbox.'))) ?? '[]').length === 0);
-  const mine = await env.platform.api('GET', `/me/answers?campaign=${SLUG}`, undefined, token);
-  const forTask = mine.body.answers.filter((a) => a.task_id === taskId);
+  const { forTask } = await storedAnswers(token, taskId);
   assert.equal(forTask.length, 1);
   assert.equal(forTask[0].kind, 'cant_tell');
   assert.equal(forTask[0].reason, 'cloud');

@@ -1,90 +1,29 @@
-// The JSON API under /api/v1, with the volunteer's token.
+// The client of the JSON API under /api/v1, shared by every role's app: the signed-in session,
+// one way of sending a call (the same headers, errors and handling of an expired token for all),
+// and the request and response bodies, typed from the server's OpenAPI document.
 
-export interface User {
-  id: string;
-  handle: string;
-  role: string;
-}
+import type { components } from './api-types';
 
+/** The API's JSON bodies, generated from the server's OpenAPI document (see api-types.ts). */
+type Schemas = components['schemas'];
+
+export type User = Schemas['UserView'];
+export type Campaign = Schemas['CampaignView'];
+export type CampaignList = Schemas['CampaignList'];
+export type Task = Schemas['TaskView'];
+export type NextTask = Schemas['NextTaskResponse'];
+export type GoldFeedback = Schemas['GoldFeedback'];
+export type AnswerRequest = Schemas['SubmitAnswerRequest'];
+export type Receipt = Schemas['AnswerReceiptView'];
+export type Tutorial = Schemas['Tutorial'];
+export type Progress = Schemas['CampaignProgress'];
+export type MyStats = Schemas['MyStats'];
+
+/** A signed-in user as the app keeps it (in localStorage, across reloads). */
 export interface Session {
   token: string;
   expiresAt: number;
   user: User;
-}
-
-export interface Campaign {
-  id: string;
-  slug: string;
-  name: string;
-  description: string;
-  status: string;
-  settings: { damage_classes: string[]; max_leases: number };
-}
-
-export interface Task {
-  id: number;
-  campaign_id: string;
-  kind: string;
-  width: number;
-  height: number;
-  tile_url: string | null;
-  before_tile_url: string | null;
-  footprint: [number, number][] | null;
-  lease_expires_at: number;
-  damage_classes: string[];
-}
-
-export interface NextTask {
-  task: Task | null;
-  resumed: boolean;
-  reason: string | null;
-  message: string | null;
-}
-
-export interface GoldFeedback {
-  found: number;
-  known: number;
-  extra: number;
-  score: number;
-  message: string;
-}
-
-export interface Receipt {
-  answer_id: string;
-  task_id: number;
-  kind: string;
-  marks: number;
-  task_retired: boolean;
-  feedback: GoldFeedback | null;
-  replayed: boolean;
-}
-
-export interface Tutorial {
-  classes: {
-    class: string;
-    example: {
-      tile_url: string;
-      before_tile_url: string | null;
-      width: number;
-      height: number;
-      x: number;
-      y: number;
-    } | null;
-  }[];
-  practice_tasks: number;
-}
-
-export interface Progress {
-  tasks: number;
-  tasks_done: number;
-  answers: number;
-}
-
-export interface MyStats {
-  answers: number;
-  marks: number;
-  gold_answered: number;
-  gold_score: number | null;
 }
 
 /** A refusal from the API, with its `{"error": {code, message}}` body. */
@@ -129,12 +68,19 @@ export function setUnauthorizedHandler(fn: () => void): void {
   onUnauthorized = fn;
 }
 
-export async function request<T>(
-  method: string,
-  path: string,
-  body?: unknown,
-  token?: string | null,
-): Promise<T> {
+/** What the server answered: its status and JSON body (null when it sent none). */
+export interface Reply {
+  status: number;
+  statusText: string;
+  body: unknown;
+}
+
+/**
+ * Sends one call and returns the reply whatever its status; throws an `ApiError` with status 0
+ * when there is no reply at all. A 401 to a call made with a token also tells the unauthorized
+ * handler, so an expired session ends the same way wherever it is noticed.
+ */
+export async function exchange(method: string, path: string, body?: unknown, token?: string | null): Promise<Reply> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (token) headers.Authorization = `Bearer ${token}`;
@@ -149,21 +95,36 @@ export async function request<T>(
     throw new ApiError(0, 'network', 'no connection');
   }
   const data: unknown = await res.json().catch(() => null);
-  if (!res.ok) {
-    const err = (data as { error?: { code?: string; message?: string } } | null)?.error;
-    if (res.status === 401 && token) onUnauthorized();
-    throw new ApiError(res.status, err?.code ?? 'http_' + res.status, err?.message ?? res.statusText);
-  }
-  return data as T;
+  if (res.status === 401 && token) onUnauthorized();
+  return { status: res.status, statusText: res.statusText, body: data };
 }
 
-interface TokenResponse {
-  token: string;
-  expires_at: number;
-  user: User;
+/** Sends one call; resolves with the body of a 2xx reply, else throws an `ApiError`. */
+export async function request<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  token?: string | null,
+): Promise<T> {
+  const res = await exchange(method, path, body, token);
+  if (res.status < 200 || res.status >= 300) {
+    const err = (res.body as { error?: { code?: string; message?: string } } | null)?.error;
+    throw new ApiError(res.status, err?.code ?? 'http_' + res.status, err?.message ?? res.statusText);
+  }
+  return res.body as T;
+}
+
+/**
+ * Sends one answer. The reply comes back whatever its status, for the caller to decide between
+ * retrying (no reply, a server fault) and giving up (a refusal); the idempotency key in the body
+ * makes a retry safe.
+ */
+export function uploadAnswer(taskId: number, answer: AnswerRequest, token: string): Promise<Reply> {
+  return exchange('POST', `/tasks/${taskId}/answers`, answer, token);
 }
 
 export async function signIn(action: 'login' | 'register', handle: string, password: string): Promise<Session> {
-  const r = await request<TokenResponse>('POST', `/auth/${action}`, { handle, password });
+  const credentials: Schemas['LoginRequest'] & Schemas['RegisterRequest'] = { handle, password };
+  const r = await request<Schemas['TokenResponse']>('POST', `/auth/${action}`, credentials);
   return { token: r.token, expiresAt: r.expires_at, user: r.user };
 }

@@ -1,30 +1,15 @@
-// What every screen of the volunteer app shares.
+// What every screen of the volunteer app shares: the shell's frame, plus the outbox, the help
+// dialog and the answer count.
 
-import { ApiError, type Session } from '../lib/api';
-import { t } from '../lib/i18n';
+import type { Session } from '../lib/api';
+import type { Frame } from '../lib/shell';
 import type { Outbox } from './outbox';
 
-export interface App {
-  session: Session;
+export interface App extends Frame {
   outbox: Outbox;
-  main: HTMLElement;
-  stats: HTMLElement;
   help: () => void;
-  /** Text for the status line (announced politely to screen readers). */
-  announce: (text: string) => void;
   answers: number;
   refreshStats: (slug: string | null) => Promise<void>;
-}
-
-/** Words for an API error, in the volunteer's language. */
-export function errorText(err: unknown): string {
-  if (err instanceof ApiError) {
-    if (err.code === 'network') return t('error.network');
-    const key = `error.${err.code}`;
-    const text = t(key, { message: err.message });
-    return text === key ? t('error.generic', { message: err.message }) : text;
-  }
-  return t('error.generic', { message: String(err) });
 }
 
 export function tutorialDone(s: Session, campaignId: string): boolean {
@@ -34,4 +19,3 @@ export function tutorialDone(s: Session, campaignId: string): boolean {
 export function markTutorialDone(s: Session, campaignId: string): void {
   localStorage.setItem(`tessera.tutorial.${s.user.id}.${campaignId}`, 'done');
 }
-

@@ -1,6 +1,8 @@
 // The answer being edited on one tile: marks, "nothing here" or "can't tell", with undo.
 // Pure state, no DOM: the map and the buttons render it and call these methods.
 
+import type { AnswerRequest } from '../lib/api';
+
 export interface Mark {
   id: number;
   /** Tile pixels from the left edge. */
@@ -13,13 +15,7 @@ export interface Mark {
 export type Verdict = 'marks' | 'nothing_here' | 'cant_tell' | 'undecided';
 
 /** The body of `POST /tasks/{id}/answers`, without the idempotency key. */
-export interface AnswerBody {
-  marks?: { x: number; y: number; class: string }[];
-  nothing_here?: boolean;
-  cant_tell?: boolean;
-  reason?: string;
-  duration_ms: number;
-}
+export type AnswerBody = Omit<AnswerRequest, 'idempotency_key'>;
 
 interface Snapshot {
   marks: Mark[];

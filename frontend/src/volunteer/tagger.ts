@@ -26,7 +26,7 @@ export const CLASS_COLOURS = ['#ff1f5b', '#ffb000', '#00cde5', '#b14aed', '#7ee0
 
 export interface TaggerOptions {
   afterUrl: string;
-  beforeUrl: string | null;
+  beforeUrl?: string | null;
   /** Damage class a new mark gets. */
   currentClass: () => string;
   classes: string[];

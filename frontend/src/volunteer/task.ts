@@ -3,8 +3,9 @@
 
 import { type GoldFeedback, type NextTask, type Receipt, type Task, request } from '../lib/api';
 import { fill, h } from '../lib/dom';
+import { errorText } from '../lib/errors';
 import { className, t, tn } from '../lib/i18n';
-import { type App, errorText } from './app';
+import type { App } from './app';
 import { MarkEditor } from './marks';
 import { RejectedAnswer } from './outbox';
 import { CLASS_COLOURS, Tagger } from './tagger';

@@ -3,8 +3,9 @@
 
 import { type Campaign, type Receipt, type Tutorial, request } from '../lib/api';
 import { fill, h } from '../lib/dom';
+import { errorText } from '../lib/errors';
 import { className, t } from '../lib/i18n';
-import { type App, errorText, markTutorialDone } from './app';
+import { type App, markTutorialDone } from './app';
 import { CLASS_COLOURS } from './tagger';
 import { TaskScreen, feedbackText } from './task';
 
