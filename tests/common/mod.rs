@@ -21,7 +21,7 @@ use actix_web::dev::{Service, ServiceResponse};
 use actix_web::http::{Method, StatusCode, header};
 use actix_web::{test, web};
 use serde_json::{Value, json};
-use tessera_server::auth::{Role, TokenKeys, hash_password};
+use tessera_server::auth::{Role, hash_password};
 use tessera_server::campaign_settings::CampaignSettings;
 use tessera_server::config::Config;
 use tessera_server::db::campaign::Campaign;
@@ -50,15 +50,8 @@ impl TestContext {
         config.database_url = database.url.clone();
         config.sweep_interval_ms = 0;
         config.progress_ttl_ms = 0;
-        let state = AppState {
-            campaigns: std::sync::Arc::default(),
-            progress: std::sync::Arc::default(),
-            health: std::sync::Arc::default(),
-            db,
-            keys: TokenKeys::new(SECRET, 3600),
-            tiles: tessera_server::tile_urls::TileSigner::new(SECRET),
-            config: std::sync::Arc::new(config),
-        };
+        config.token_ttl_secs = 3600;
+        let state = AppState::new(db, SECRET, config);
         Self {
             database,
             state,
