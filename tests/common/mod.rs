@@ -1,8 +1,10 @@
 //! Shared fixtures for the end-to-end tests: a fresh database per test on either backend, the
-//! exact application `tessera serve` runs, and helpers to call it.
+//! exact application `tessera serve` runs, and helpers to call it. API tests start from
+//! [`TestApp`] (see `app.rs`); [`TestContext`] is the database and state below it.
 
 #![allow(
     dead_code,
+    unused_imports,
     unused_macros,
     clippy::unwrap_used,
     reason = "each test binary uses a subset of the helpers; tests fail loudly"
@@ -15,7 +17,10 @@ macro_rules! init {
     };
 }
 
+pub mod app;
 pub mod server;
+
+pub use app::{TestApp, TestResponse};
 
 use actix_web::dev::{Service, ServiceResponse};
 use actix_web::http::{Method, StatusCode, header};
@@ -43,6 +48,12 @@ pub struct TestContext {
 
 impl TestContext {
     pub fn new(backend: Backend) -> Self {
+        Self::with_config(backend, |_| {})
+    }
+
+    /// As [`TestContext::new`], with `edit` applied to the configuration before the state is
+    /// built from it.
+    pub fn with_config(backend: Backend, edit: impl FnOnce(&mut Config)) -> Self {
         let database = TestDatabase::new(backend);
         let db = database.open();
         let data_dir = tempfile::tempdir().unwrap();
@@ -51,6 +62,7 @@ impl TestContext {
         config.sweep_interval_ms = 0;
         config.progress_ttl_ms = 0;
         config.token_ttl_secs = 3600;
+        edit(&mut config);
         let state = AppState::new(db, SECRET, config);
         Self {
             database,
@@ -121,7 +133,7 @@ where
 {
     let mut req = test::TestRequest::default().method(method).uri(path);
     if let Some(token) = token {
-        req = req.insert_header((header::AUTHORIZATION, format!("Bearer {token}")));
+        req = req.insert_header(bearer(token));
     }
     if let Some(body) = body {
         req = req.set_json(body);
@@ -135,16 +147,13 @@ where
     S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
     B: actix_web::body::MessageBody,
 {
-    let response = test::call_service(app, req.to_request()).await;
-    let status = response.status();
-    let bytes = test::read_body(response).await;
-    let value = if bytes.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_slice(&bytes)
-            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()))
-    };
-    (status, value)
+    let response = TestResponse::read(test::call_service(app, req.to_request()).await).await;
+    (response.status(), response.into_json())
+}
+
+/// The header that signs a request in with `token`.
+fn bearer(token: &str) -> (header::HeaderName, String) {
+    (header::AUTHORIZATION, format!("Bearer {token}"))
 }
 
 /// Asserts the API's error shape and returns the code.
