@@ -6,7 +6,8 @@
 mod common;
 
 use actix_web::http::StatusCode;
-use common::{TestApp, error_code, marks_at, nothing};
+use common::app::TestApp;
+use common::{error_code, marks_at, nothing};
 use diesel::prelude::*;
 use rstest::rstest;
 use serde_json::json;
@@ -139,8 +140,8 @@ async fn gold_tasks_come_first_for_newcomers_and_give_feedback(#[case] backend: 
         json!({"gold_rate_new": 1.0, "gold_rate": 0.0, "new_volunteer_tasks": 1}),
     );
     let ids = app.tasks(&campaign, 3, 3);
-    let coordinator = app.account("coord", Role::Coordinator);
-    let vol = app.account("vol", Role::Volunteer);
+    let coordinator = app.coordinator();
+    let vol = app.volunteer();
     let gold = json!({"marks": [{"x": 50, "y": 50, "class": "destroyed"}, {"x": 200, "y": 200, "class": "crater"}]});
     let gold_path = |i: usize| format!("/api/v1/tasks/{}/gold", ids[i]);
     let res = app.put(&gold_path(2)).token(&vol).json(&gold).await;

@@ -12,7 +12,8 @@
 mod common;
 
 use actix_web::http::{Method, StatusCode};
-use common::{PASSWORD, TestApp, error_code};
+use common::app::TestApp;
+use common::{PASSWORD, error_code};
 use rstest::rstest;
 use serde_json::{Value, json};
 use tessera_server::auth::Role;

@@ -6,7 +6,8 @@
 mod common;
 
 use actix_web::http::{Method, StatusCode};
-use common::{PASSWORD, SECRET, TestApp, error_code};
+use common::app::TestApp;
+use common::{PASSWORD, SECRET, error_code};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use rstest::rstest;
 use serde_json::{Value, json};

@@ -7,7 +7,8 @@
 mod common;
 
 use actix_web::http::{StatusCode, header};
-use common::{TestApp, error_code, marks_at, nothing};
+use common::app::TestApp;
+use common::{error_code, marks_at, nothing};
 use rstest::rstest;
 use serde_json::json;
 use tessera_server::auth::Role;
@@ -118,7 +119,7 @@ async fn progress_counts_search_tiles_done_and_answers(#[case] backend: Backend)
     let app = TestApp::new(backend).await;
     let campaign = app.campaign("c", json!({"redundancy": {"min": 1, "max": 1}}));
     let ids = app.tasks(&campaign, 3, 1);
-    let vol = app.account("vol", Role::Volunteer);
+    let vol = app.volunteer();
     let progress = || app.get("/api/v1/campaigns/c/progress").token(&vol);
     let before = progress().await.into_json();
     assert_eq!(before, json!({"tasks": 3, "tasks_done": 0, "answers": 0}));

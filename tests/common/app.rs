@@ -2,6 +2,8 @@
 //! request builder, so that a new API test is a few lines:
 //!
 //! ```ignore
+//! use common::app::TestApp;
+//!
 //! let app = TestApp::new(backend).await;
 //! let campaign = app.campaign("c", json!({}));
 //! let ids = app.tasks(&campaign, 3, 3);

@@ -1,10 +1,9 @@
 //! Shared fixtures for the end-to-end tests: a fresh database per test on either backend, the
 //! exact application `tessera serve` runs, and helpers to call it. API tests start from
-//! [`TestApp`] (see `app.rs`); [`TestContext`] is the database and state below it.
+//! [`app::TestApp`]; [`TestContext`] is the database and state below it.
 
 #![allow(
     dead_code,
-    unused_imports,
     unused_macros,
     clippy::unwrap_used,
     reason = "each test binary uses a subset of the helpers; tests fail loudly"
@@ -20,8 +19,6 @@ macro_rules! init {
 pub mod app;
 pub mod server;
 
-pub use app::{TestApp, TestResponse};
-
 use actix_web::dev::{Service, ServiceResponse};
 use actix_web::http::{Method, StatusCode, header};
 use actix_web::{test, web};
@@ -35,6 +32,8 @@ use tessera_server::db::testdb::TestDatabase;
 use tessera_server::db::user::User;
 use tessera_server::db::{Backend, Db, DbError, now_ms};
 use tessera_server::state::AppState;
+
+use app::TestResponse;
 
 pub const SECRET: &[u8] = b"test-secret-test-secret-test-secret!";
 pub const PASSWORD: &str = "correct horse battery";
