@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+bash scripts/check-tests.sh
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 for crate in tessera-tiles tessera-consensus; do

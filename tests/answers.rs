@@ -3,12 +3,11 @@
 
 #![allow(clippy::pedantic, clippy::unwrap_used, reason = "tests fail loudly")]
 
-#[macro_use]
 mod common;
 
-use actix_web::http::{Method, StatusCode};
-use actix_web::test;
-use common::{TestContext, call, error_code, marks_at, next_id, nothing, send};
+use actix_web::http::StatusCode;
+use common::app::TestApp;
+use common::{error_code, marks_at, nothing};
 use diesel::prelude::*;
 use rstest::rstest;
 use serde_json::json;
@@ -21,48 +20,40 @@ use tessera_server::db::schema::{answers, marks};
 #[case::postgres(Backend::Postgres)]
 #[actix_web::test]
 async fn a_retried_submit_never_stores_a_second_answer(#[case] backend: Backend) {
-    let ctx = TestContext::new(backend);
-    let campaign = ctx.campaign("c", json!({}));
-    let ids = ctx.tasks(&campaign, 2, 3);
-    let vol = ctx.account("vol", Role::Volunteer);
-    let app = init!(ctx);
-    next_id(&app, &vol, "c").await.unwrap();
-    next_id(&app, &vol, "c").await.unwrap();
+    let app = TestApp::new(backend).await;
+    let campaign = app.campaign("c", json!({}));
+    let ids = app.tasks(&campaign, 2, 3);
+    let vol = app.account("vol", Role::Volunteer);
+    app.next_id(&vol, "c").await.unwrap();
+    app.next_id(&vol, "c").await.unwrap();
     let path = format!("/api/v1/tasks/{}/answers", ids[0]);
-    let (s1, first) = call(
-        &app,
-        Method::POST,
-        &path,
-        Some(&vol),
-        marks_at("same-key", &[(5.0, 5.0)]),
-    )
-    .await;
-    let (s2, again) = call(
-        &app,
-        Method::POST,
-        &path,
-        Some(&vol),
-        marks_at("same-key", &[(5.0, 5.0)]),
-    )
-    .await;
-    assert_eq!((s1, s2), (StatusCode::CREATED, StatusCode::OK));
-    assert_eq!(first["answer_id"], again["answer_id"]);
-    assert_eq!(again["replayed"], true);
-    let conn = &mut *ctx.db().conn().unwrap();
+    let answer = || {
+        app.post(&path)
+            .token(&vol)
+            .json(marks_at("same-key", &[(5.0, 5.0)]))
+    };
+    let (first, again) = (answer().await, answer().await);
+    assert_eq!(
+        (first.status(), again.status()),
+        (StatusCode::CREATED, StatusCode::OK)
+    );
+    assert_eq!(first.json()["answer_id"], again.json()["answer_id"]);
+    assert_eq!(again.json()["replayed"], true);
+    let conn = &mut *app.db().conn().unwrap();
     let n: i64 = answers::table.count().get_result(conn).unwrap();
     let m: i64 = marks::table.count().get_result(conn).unwrap();
     assert_eq!((n, m), (1, 1));
     // a new key on the answered task is a second answer: refused
-    let (status, body) = call(&app, Method::POST, &path, Some(&vol), nothing("other-key")).await;
+    let res = app.post(&path).token(&vol).json(nothing("other-key")).await;
     assert_eq!(
-        (status, error_code(&body)),
+        (res.status(), error_code(res.json())),
         (StatusCode::CONFLICT, "already_answered")
     );
     // the same key on another task is a client bug: refused, nothing stored
     let other = format!("/api/v1/tasks/{}/answers", ids[1]);
-    let (status, body) = call(&app, Method::POST, &other, Some(&vol), nothing("same-key")).await;
+    let res = app.post(&other).token(&vol).json(nothing("same-key")).await;
     assert_eq!(
-        (status, error_code(&body)),
+        (res.status(), error_code(res.json())),
         (StatusCode::CONFLICT, "idempotency_key_reused")
     );
 }
@@ -72,35 +63,28 @@ async fn a_retried_submit_never_stores_a_second_answer(#[case] backend: Backend)
 #[case::postgres(Backend::Postgres)]
 #[actix_web::test]
 async fn answers_without_a_lease_or_with_bad_marks_are_refused(#[case] backend: Backend) {
-    let ctx = TestContext::new(backend);
-    let campaign = ctx.campaign("c", json!({}));
-    let ids = ctx.tasks(&campaign, 2, 3);
-    let vol = ctx.account("vol", Role::Volunteer);
-    let app = init!(ctx);
-    let leased = next_id(&app, &vol, "c").await.unwrap();
+    let app = TestApp::new(backend).await;
+    let campaign = app.campaign("c", json!({}));
+    let ids = app.tasks(&campaign, 2, 3);
+    let vol = app.account("vol", Role::Volunteer);
+    let leased = app.next_id(&vol, "c").await.unwrap();
     let not_leased = *ids.iter().find(|&&i| i != leased).unwrap();
-    let (status, body) = call(
-        &app,
-        Method::POST,
-        &format!("/api/v1/tasks/{not_leased}/answers"),
-        Some(&vol),
-        nothing("x"),
-    )
-    .await;
+    let res = app
+        .post(&format!("/api/v1/tasks/{not_leased}/answers"))
+        .token(&vol)
+        .json(nothing("x"))
+        .await;
     assert_eq!(
-        (status, error_code(&body)),
+        (res.status(), error_code(res.json())),
         (StatusCode::CONFLICT, "no_lease")
     );
-    let (status, body) = call(
-        &app,
-        Method::POST,
-        "/api/v1/tasks/999999/answers",
-        Some(&vol),
-        nothing("x"),
-    )
-    .await;
+    let res = app
+        .post("/api/v1/tasks/999999/answers")
+        .token(&vol)
+        .json(nothing("x"))
+        .await;
     assert_eq!(
-        (status, error_code(&body)),
+        (res.status(), error_code(res.json())),
         (StatusCode::NOT_FOUND, "not_found")
     );
     let path = format!("/api/v1/tasks/{leased}/answers");
@@ -116,32 +100,33 @@ async fn answers_without_a_lease_or_with_bad_marks_are_refused(#[case] backend: 
         json!({"idempotency_key": "a", "marks": [{"x": "3", "y": 5, "class": "destroyed"}]}),
     ];
     for body in bad {
-        let (status, resp) = call(&app, Method::POST, &path, Some(&vol), Some(body.clone())).await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {resp}");
-        error_code(&resp);
+        let resp = app.post(&path).token(&vol).json(&body).await;
+        assert_eq!(
+            resp.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{body}: {resp}"
+        );
+        error_code(resp.json());
     }
-    let req = test::TestRequest::post()
-        .uri(&path)
-        .insert_header(("authorization", format!("Bearer {vol}")))
-        .insert_header(("content-type", "application/json"))
-        .set_payload("{\"idempotency_key\": \"a\", \"marks\": [");
-    let (status, _) = send(&app, req).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let res = app
+        .post(&path)
+        .token(&vol)
+        .header(("content-type", "application/json"))
+        .payload("{\"idempotency_key\": \"a\", \"marks\": [")
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     let n: i64 = answers::table
         .count()
-        .get_result(&mut *ctx.db().conn().unwrap())
+        .get_result(&mut *app.db().conn().unwrap())
         .unwrap();
     assert_eq!(n, 0, "no refused answer was stored");
     // cant_tell with a reason is a valid answer
-    let (status, _) = call(
-        &app,
-        Method::POST,
-        &path,
-        Some(&vol),
-        Some(json!({"idempotency_key": "ok", "cant_tell": true, "reason": "cloud"})),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED);
+    let res = app
+        .post(&path)
+        .token(&vol)
+        .json(json!({"idempotency_key": "ok", "cant_tell": true, "reason": "cloud"}))
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
 }
 
 #[rstest]
@@ -149,65 +134,38 @@ async fn answers_without_a_lease_or_with_bad_marks_are_refused(#[case] backend: 
 #[case::postgres(Backend::Postgres)]
 #[actix_web::test]
 async fn gold_tasks_come_first_for_newcomers_and_give_feedback(#[case] backend: Backend) {
-    let ctx = TestContext::new(backend);
-    let campaign = ctx.campaign(
+    let app = TestApp::new(backend).await;
+    let campaign = app.campaign(
         "c",
         json!({"gold_rate_new": 1.0, "gold_rate": 0.0, "new_volunteer_tasks": 1}),
     );
-    let ids = ctx.tasks(&campaign, 3, 3);
-    let coordinator = ctx.account("coord", Role::Coordinator);
-    let vol = ctx.account("vol", Role::Volunteer);
-    let app = init!(ctx);
+    let ids = app.tasks(&campaign, 3, 3);
+    let coordinator = app.coordinator();
+    let vol = app.volunteer();
     let gold = json!({"marks": [{"x": 50, "y": 50, "class": "destroyed"}, {"x": 200, "y": 200, "class": "crater"}]});
-    let (status, body) = call(
-        &app,
-        Method::PUT,
-        &format!("/api/v1/tasks/{}/gold", ids[2]),
-        Some(&vol),
-        Some(gold.clone()),
-    )
-    .await;
-    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
-    let (status, body) = call(
-        &app,
-        Method::PUT,
-        &format!("/api/v1/tasks/{}/gold", ids[2]),
-        Some(&coordinator),
-        Some(gold),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    let (status, _) = call(
-        &app,
-        Method::PUT,
-        &format!("/api/v1/tasks/{}/gold", ids[1]),
-        Some(&coordinator),
-        Some(json!({"nothing_here": true, "marks": [{"x": 1, "y": 1, "class": "crater"}]})),
-    )
-    .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let gold_path = |i: usize| format!("/api/v1/tasks/{}/gold", ids[i]);
+    let res = app.put(&gold_path(2)).token(&vol).json(&gold).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN, "{res}");
+    let res = app.put(&gold_path(2)).token(&coordinator).json(&gold).await;
+    assert_eq!(res.status(), StatusCode::OK, "{res}");
+    let res = app
+        .put(&gold_path(1))
+        .token(&coordinator)
+        .json(json!({"nothing_here": true, "marks": [{"x": 1, "y": 1, "class": "crater"}]}))
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
 
     // a newcomer's first task is the practice tile; nothing in the response gives it away
-    let (_, body) = call(
-        &app,
-        Method::POST,
-        "/api/v1/campaigns/c/next",
-        Some(&vol),
-        None,
-    )
-    .await;
-    assert_eq!(body["task"]["id"], ids[2]);
-    assert!(!body.to_string().contains("gold"));
-    let (status, receipt) = call(
-        &app,
-        Method::POST,
-        &format!("/api/v1/tasks/{}/answers", ids[2]),
-        Some(&vol),
-        marks_at("g", &[(52.0, 47.0), (120.0, 10.0)]),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED, "{receipt}");
-    let feedback = &receipt["feedback"];
+    let body = app.post("/api/v1/campaigns/c/next").token(&vol).await;
+    assert_eq!(body.json()["task"]["id"], ids[2]);
+    assert!(!body.json().to_string().contains("gold"));
+    let receipt = app
+        .post(&format!("/api/v1/tasks/{}/answers", ids[2]))
+        .token(&vol)
+        .json(marks_at("g", &[(52.0, 47.0), (120.0, 10.0)]))
+        .await;
+    assert_eq!(receipt.status(), StatusCode::CREATED, "{receipt}");
+    let feedback = &receipt.json()["feedback"];
     assert_eq!(
         (
             feedback["found"].as_u64(),
@@ -223,9 +181,9 @@ async fn gold_tasks_come_first_for_newcomers_and_give_feedback(#[case] backend: 
             .starts_with("You marked 1 of the 2 known damage sites")
     );
     // no longer new: regular tasks now
-    let next = next_id(&app, &vol, "c").await.unwrap();
+    let next = app.next_id(&vol, "c").await.unwrap();
     assert_ne!(next, ids[2]);
-    let (_, stats) = call(&app, Method::GET, "/api/v1/me/stats", Some(&vol), None).await;
+    let stats = app.get("/api/v1/me/stats").token(&vol).await.into_json();
     assert_eq!(stats["gold_answered"], 1);
     assert_eq!(stats["gold_score"], 0.5);
 }

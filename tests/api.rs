@@ -9,12 +9,11 @@
     reason = "tests fail loudly"
 )]
 
-#[macro_use]
 mod common;
 
 use actix_web::http::{Method, StatusCode};
-use actix_web::test;
-use common::{PASSWORD, TestContext, call, error_code, send};
+use common::app::TestApp;
+use common::{PASSWORD, error_code};
 use rstest::rstest;
 use serde_json::{Value, json};
 use tessera_server::auth::Role;
@@ -29,44 +28,29 @@ fn creds(handle: &str, password: &str) -> Option<Value> {
 #[case::postgres(Backend::Postgres)]
 #[actix_web::test]
 async fn volunteer_registers_and_signs_in(#[case] backend: Backend) {
-    let ctx = TestContext::new(backend);
-    let app = init!(ctx);
-    let (status, body) = call(
-        &app,
-        Method::POST,
-        "/api/v1/auth/register",
-        None,
-        creds("olive_owl", PASSWORD),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let app = TestApp::new(backend).await;
+    let res = app
+        .post("/api/v1/auth/register")
+        .json(creds("olive_owl", PASSWORD))
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED, "{res}");
+    let body = res.json();
     assert_eq!(body["user"]["handle"], "olive_owl");
     assert_eq!(body["user"]["role"], "volunteer");
     let token = body["token"].as_str().unwrap();
-    assert_eq!(ctx.state.keys.verify(token).unwrap().role, Role::Volunteer);
+    assert_eq!(app.state.keys.verify(token).unwrap().role, Role::Volunteer);
 
     // Handles are case-insensitive for sign-in.
-    let (status, body) = call(
-        &app,
-        Method::POST,
-        "/api/v1/auth/login",
-        None,
-        creds("Olive_Owl", PASSWORD),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    let token = body["token"].as_str().unwrap().to_owned();
+    let res = app
+        .post("/api/v1/auth/login")
+        .json(creds("Olive_Owl", PASSWORD))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK, "{res}");
+    let token = res.json()["token"].as_str().unwrap();
 
-    let (status, body) = call(
-        &app,
-        Method::POST,
-        "/api/v1/auth/refresh",
-        Some(&token),
-        None,
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    assert!(body["expires_at"].as_i64().unwrap() > now_ms() / 1000);
+    let res = app.post("/api/v1/auth/refresh").token(token).await;
+    assert_eq!(res.status(), StatusCode::OK, "{res}");
+    assert!(res.json()["expires_at"].as_i64().unwrap() > now_ms() / 1000);
 }
 
 #[rstest]
@@ -74,31 +58,17 @@ async fn volunteer_registers_and_signs_in(#[case] backend: Backend) {
 #[case::postgres(Backend::Postgres)]
 #[actix_web::test]
 async fn unknown_handle_and_wrong_password_look_the_same(#[case] backend: Backend) {
-    let ctx = TestContext::new(backend);
-    ctx.account("known", Role::Volunteer);
-    let app = init!(ctx);
-    let (s1, wrong) = call(
-        &app,
-        Method::POST,
-        "/api/v1/auth/login",
-        None,
-        creds("known", "not the password"),
-    )
-    .await;
-    let (s2, unknown) = call(
-        &app,
-        Method::POST,
-        "/api/v1/auth/login",
-        None,
-        creds("nobody", PASSWORD),
-    )
-    .await;
+    let app = TestApp::new(backend).await;
+    app.account("known", Role::Volunteer);
+    let login = |handle, password| app.post("/api/v1/auth/login").json(creds(handle, password));
+    let wrong = login("known", "not the password").await;
+    let unknown = login("nobody", PASSWORD).await;
     assert_eq!(
-        (s1, s2),
+        (wrong.status(), unknown.status()),
         (StatusCode::UNAUTHORIZED, StatusCode::UNAUTHORIZED)
     );
-    assert_eq!(error_code(&wrong), "invalid_credentials");
-    assert_eq!(wrong, unknown);
+    assert_eq!(error_code(wrong.json()), "invalid_credentials");
+    assert_eq!(wrong.json(), unknown.json());
 }
 
 #[rstest]
@@ -106,27 +76,15 @@ async fn unknown_handle_and_wrong_password_look_the_same(#[case] backend: Backen
 #[case::postgres(Backend::Postgres)]
 #[actix_web::test]
 async fn duplicate_handle_is_a_conflict_whatever_its_case(#[case] backend: Backend) {
-    let ctx = TestContext::new(backend);
-    let app = init!(ctx);
-    let (status, _) = call(
-        &app,
-        Method::POST,
-        "/api/v1/auth/register",
-        None,
-        creds("Kestrel", PASSWORD),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED);
-    let (status, body) = call(
-        &app,
-        Method::POST,
-        "/api/v1/auth/register",
-        None,
-        creds("kestrel", PASSWORD),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CONFLICT);
-    assert_eq!(error_code(&body), "handle_taken");
+    let app = TestApp::new(backend).await;
+    let register = |handle| {
+        app.post("/api/v1/auth/register")
+            .json(creds(handle, PASSWORD))
+    };
+    assert_eq!(register("Kestrel").await.status(), StatusCode::CREATED);
+    let res = register("kestrel").await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    assert_eq!(error_code(res.json()), "handle_taken");
 }
 
 #[rstest]
@@ -143,24 +101,15 @@ async fn bad_registrations_are_refused(
     #[case] status: u16,
     #[case] code: &str,
 ) {
-    let ctx = TestContext::new(Backend::Sqlite);
-    let app = init!(ctx);
-    let (got, body) = call(
-        &app,
-        Method::POST,
-        "/api/v1/auth/register",
-        None,
-        Some(body),
-    )
-    .await;
-    assert_eq!(got.as_u16(), status, "{body}");
-    assert_eq!(error_code(&body), code);
+    let app = TestApp::new(Backend::Sqlite).await;
+    let res = app.post("/api/v1/auth/register").json(body).await;
+    assert_eq!(res.status().as_u16(), status, "{res}");
+    assert_eq!(error_code(res.json()), code);
 }
 
 #[actix_web::test]
 async fn malformed_bodies_get_4xx_with_a_json_error() {
-    let ctx = TestContext::new(Backend::Sqlite);
-    let app = init!(ctx);
+    let app = TestApp::new(Backend::Sqlite).await;
     let cases: [(&str, Option<&str>, &[u8], u16, &str); 4] = [
         (
             "truncated JSON",
@@ -192,27 +141,25 @@ async fn malformed_bodies_get_4xx_with_a_json_error() {
         ),
     ];
     for (what, content_type, payload, status, code) in cases {
-        let mut req = test::TestRequest::post()
-            .uri("/api/v1/auth/login")
-            .set_payload(payload.to_vec());
+        let mut req = app.post("/api/v1/auth/login").payload(payload.to_vec());
         if let Some(ct) = content_type {
-            req = req.insert_header(("content-type", ct));
+            req = req.header(("content-type", ct));
         }
-        let (got, body) = send(&app, req).await;
-        assert_eq!(got.as_u16(), status, "{what}: {body}");
-        assert_eq!(error_code(&body), code, "{what}");
+        let res = req.await;
+        assert_eq!(res.status().as_u16(), status, "{what}: {res}");
+        assert_eq!(error_code(res.json()), code, "{what}");
     }
     let huge = format!(
         "{{\"handle\": \"{}\", \"password\": \"x\"}}",
         "a".repeat(2 << 20)
     );
-    let req = test::TestRequest::post()
-        .uri("/api/v1/auth/login")
-        .insert_header(("content-type", "application/json"))
-        .set_payload(huge);
-    let (got, body) = send(&app, req).await;
-    assert_eq!(got, StatusCode::PAYLOAD_TOO_LARGE);
-    assert_eq!(error_code(&body), "payload_too_large");
+    let res = app
+        .post("/api/v1/auth/login")
+        .header(("content-type", "application/json"))
+        .payload(huge)
+        .await;
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(error_code(res.json()), "payload_too_large");
 }
 
 #[rstest]
@@ -220,35 +167,26 @@ async fn malformed_bodies_get_4xx_with_a_json_error() {
 #[case::postgres(Backend::Postgres)]
 #[actix_web::test]
 async fn coordinators_run_campaigns_and_volunteers_see_active_ones(#[case] backend: Backend) {
-    let ctx = TestContext::new(backend);
-    let coordinator = ctx.account("coord", Role::Coordinator);
-    let volunteer = ctx.account("vol", Role::Volunteer);
-    let analyst = ctx.account("ana", Role::Analyst);
-    let app = init!(ctx);
-    let new = Some(json!({"slug": "raqqa-2017", "name": "Raqqa 2017"}));
+    let app = TestApp::new(backend).await;
+    let coordinator = app.account("coord", Role::Coordinator);
+    let volunteer = app.account("vol", Role::Volunteer);
+    let analyst = app.account("ana", Role::Analyst);
+    let new = json!({"slug": "raqqa-2017", "name": "Raqqa 2017"});
+    let create = |token| app.post("/api/v1/campaigns").token(token).json(&new);
+    let list = |token| {
+        let request = app.get("/api/v1/campaigns").token(token);
+        async move { request.await.into_json() }
+    };
 
     for (who, token) in [("volunteer", &volunteer), ("analyst", &analyst)] {
-        let (status, body) = call(
-            &app,
-            Method::POST,
-            "/api/v1/campaigns",
-            Some(token),
-            new.clone(),
-        )
-        .await;
-        assert_eq!(status, StatusCode::FORBIDDEN, "{who}");
-        assert_eq!(error_code(&body), "forbidden");
+        let res = create(token).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{who}");
+        assert_eq!(error_code(res.json()), "forbidden");
     }
 
-    let (status, created) = call(
-        &app,
-        Method::POST,
-        "/api/v1/campaigns",
-        Some(&coordinator),
-        new.clone(),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let res = create(&coordinator).await;
+    assert_eq!(res.status(), StatusCode::CREATED, "{res}");
+    let created = res.json();
     assert_eq!(created["status"], "draft");
     assert_eq!(
         created["settings"]["damage_classes"],
@@ -261,122 +199,69 @@ async fn coordinators_run_campaigns_and_volunteers_see_active_ones(#[case] backe
     assert_eq!(created["settings"]["tile_size"], 256);
     let id = created["id"].as_str().unwrap();
 
-    let (status, body) = call(
-        &app,
-        Method::POST,
-        "/api/v1/campaigns",
-        Some(&coordinator),
-        new,
-    )
-    .await;
-    assert_eq!(status, StatusCode::CONFLICT);
-    assert_eq!(error_code(&body), "slug_taken");
+    let res = create(&coordinator).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    assert_eq!(error_code(res.json()), "slug_taken");
 
     // A draft is invisible to volunteers, visible to staff.
-    let (_, list) = call(
-        &app,
-        Method::GET,
-        "/api/v1/campaigns",
-        Some(&volunteer),
-        None,
-    )
-    .await;
-    assert_eq!(list["campaigns"], json!([]));
-    let (status, _) = call(
-        &app,
-        Method::GET,
-        "/api/v1/campaigns/raqqa-2017",
-        Some(&volunteer),
-        None,
-    )
-    .await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    let (_, list) = call(&app, Method::GET, "/api/v1/campaigns", Some(&analyst), None).await;
-    assert_eq!(list["campaigns"].as_array().unwrap().len(), 1);
-
-    let (status, body) = call(
-        &app,
-        Method::POST,
-        "/api/v1/campaigns/raqqa-2017/resume",
-        Some(&coordinator),
-        None,
-    )
-    .await;
+    assert_eq!(list(&volunteer).await["campaigns"], json!([]));
+    let res = app
+        .get("/api/v1/campaigns/raqqa-2017")
+        .token(&volunteer)
+        .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
     assert_eq!(
-        (status, body["status"].as_str()),
+        list(&analyst).await["campaigns"].as_array().unwrap().len(),
+        1
+    );
+
+    let res = app
+        .post("/api/v1/campaigns/raqqa-2017/resume")
+        .token(&coordinator)
+        .await;
+    assert_eq!(
+        (res.status(), res.json()["status"].as_str()),
         (StatusCode::OK, Some("active"))
     );
-    let (_, list) = call(
-        &app,
-        Method::GET,
-        "/api/v1/campaigns",
-        Some(&volunteer),
-        None,
-    )
-    .await;
-    assert_eq!(list["campaigns"][0]["id"], id);
-    let (status, body) = call(
-        &app,
-        Method::GET,
-        &format!("/api/v1/campaigns/{id}"),
-        Some(&volunteer),
-        None,
-    )
-    .await;
+    assert_eq!(list(&volunteer).await["campaigns"][0]["id"], id);
+    let res = app
+        .get(&format!("/api/v1/campaigns/{id}"))
+        .token(&volunteer)
+        .await;
     assert_eq!(
-        (status, body["slug"].as_str()),
+        (res.status(), res.json()["slug"].as_str()),
         (StatusCode::OK, Some("raqqa-2017"))
     );
 
     let path = format!("/api/v1/campaigns/{id}/pause");
-    let (status, body) = call(&app, Method::POST, &path, Some(&volunteer), None).await;
-    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
-    let (status, body) = call(&app, Method::POST, &path, Some(&coordinator), None).await;
+    let res = app.post(&path).token(&volunteer).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN, "{res}");
+    let res = app.post(&path).token(&coordinator).await;
     assert_eq!(
-        (status, body["status"].as_str()),
+        (res.status(), res.json()["status"].as_str()),
         (StatusCode::OK, Some("paused"))
     );
-    let (_, list) = call(
-        &app,
-        Method::GET,
-        "/api/v1/campaigns",
-        Some(&volunteer),
-        None,
-    )
-    .await;
-    assert_eq!(list["campaigns"], json!([]));
-    let (_, list) = call(
-        &app,
-        Method::GET,
-        "/api/v1/campaigns?status=paused",
-        Some(&coordinator),
-        None,
-    )
-    .await;
-    assert_eq!(list["campaigns"][0]["id"], id);
+    assert_eq!(list(&volunteer).await["campaigns"], json!([]));
+    let paused = app
+        .get("/api/v1/campaigns?status=paused")
+        .token(&coordinator)
+        .await;
+    assert_eq!(paused.json()["campaigns"][0]["id"], id);
 
-    let (status, body) = call(
-        &app,
-        Method::POST,
-        &format!("/api/v1/campaigns/{id}/close"),
-        Some(&coordinator),
-        None,
-    )
-    .await;
+    let res = app
+        .post(&format!("/api/v1/campaigns/{id}/close"))
+        .token(&coordinator)
+        .await;
     assert_eq!(
-        (status, body["status"].as_str()),
+        (res.status(), res.json()["status"].as_str()),
         (StatusCode::OK, Some("closed"))
     );
-    let (status, body) = call(
-        &app,
-        Method::POST,
-        &format!("/api/v1/campaigns/{id}/resume"),
-        Some(&coordinator),
-        None,
-    )
-    .await;
-    assert_eq!(status, StatusCode::CONFLICT);
-    assert_eq!(error_code(&body), "invalid_transition");
+    let res = app
+        .post(&format!("/api/v1/campaigns/{id}/resume"))
+        .token(&coordinator)
+        .await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    assert_eq!(error_code(res.json()), "invalid_transition");
 }
 
 #[rstest]
@@ -384,36 +269,31 @@ async fn coordinators_run_campaigns_and_volunteers_see_active_ones(#[case] backe
 #[case::postgres(Backend::Postgres)]
 #[actix_web::test]
 async fn campaign_settings_merge_and_are_validated(#[case] backend: Backend) {
-    let ctx = TestContext::new(backend);
-    let coordinator = ctx.account("coord", Role::Coordinator);
-    let app = init!(ctx);
+    let app = TestApp::new(backend).await;
+    let coordinator = app.account("coord", Role::Coordinator);
     let body = json!({"slug": "mosul", "name": "Mosul", "status": "active",
                       "settings": {"redundancy": {"min": 4, "max": 8}, "gold_rate": 0.1}});
-    let (status, created) = call(
-        &app,
-        Method::POST,
-        "/api/v1/campaigns",
-        Some(&coordinator),
-        Some(body),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let res = app
+        .post("/api/v1/campaigns")
+        .token(&coordinator)
+        .json(body)
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED, "{res}");
+    let created = res.json();
     assert_eq!(created["status"], "active");
     assert_eq!(
         created["settings"]["redundancy"],
         json!({"min": 4, "max": 8})
     );
 
-    let patch = json!({"name": "Mosul 2017", "settings": {"redundancy": {"max": 10}}});
-    let (status, updated) = call(
-        &app,
-        Method::PATCH,
-        "/api/v1/campaigns/mosul",
-        Some(&coordinator),
-        Some(patch),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{updated}");
+    let patch = |body| {
+        app.patch("/api/v1/campaigns/mosul")
+            .token(&coordinator)
+            .json(body)
+    };
+    let res = patch(json!({"name": "Mosul 2017", "settings": {"redundancy": {"max": 10}}})).await;
+    assert_eq!(res.status(), StatusCode::OK, "{res}");
+    let updated = res.json();
     assert_eq!(updated["name"], "Mosul 2017");
     assert_eq!(
         updated["settings"]["redundancy"],
@@ -428,27 +308,17 @@ async fn campaign_settings_merge_and_are_validated(#[case] backend: Backend) {
         json!({"settings": 5}),
         json!({"name": ""}),
     ];
-    for patch in bad {
-        let (status, body) = call(
-            &app,
-            Method::PATCH,
-            "/api/v1/campaigns/mosul",
-            Some(&coordinator),
-            Some(patch.clone()),
-        )
-        .await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{patch}: {body}");
-        error_code(&body);
+    for body in bad {
+        let res = patch(body.clone()).await;
+        assert_eq!(
+            res.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{body}: {res}"
+        );
+        error_code(res.json());
     }
-    let (_, unchanged) = call(
-        &app,
-        Method::GET,
-        "/api/v1/campaigns/mosul",
-        Some(&coordinator),
-        None,
-    )
-    .await;
-    assert_eq!(unchanged["settings"], updated["settings"]);
+    let unchanged = app.get("/api/v1/campaigns/mosul").token(&coordinator).await;
+    assert_eq!(unchanged.json()["settings"], updated["settings"]);
 
     let bad_create = [
         json!({"slug": "Bad Slug", "name": "x"}),
@@ -458,26 +328,24 @@ async fn campaign_settings_merge_and_are_validated(#[case] backend: Backend) {
         json!({"slug": "ok-slug", "name": "x", "settings": {"gold_rate": "high"}}),
     ];
     for body in bad_create {
-        let (status, resp) = call(
-            &app,
-            Method::POST,
-            "/api/v1/campaigns",
-            Some(&coordinator),
-            Some(body.clone()),
-        )
-        .await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {resp}");
+        let resp = app
+            .post("/api/v1/campaigns")
+            .token(&coordinator)
+            .json(&body)
+            .await;
+        assert_eq!(
+            resp.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{body}: {resp}"
+        );
     }
-    let (status, body) = call(
-        &app,
-        Method::PATCH,
-        "/api/v1/campaigns/nowhere",
-        Some(&coordinator),
-        Some(json!({"name": "x"})),
-    )
-    .await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    assert_eq!(error_code(&body), "not_found");
+    let res = app
+        .patch("/api/v1/campaigns/nowhere")
+        .token(&coordinator)
+        .json(json!({"name": "x"}))
+        .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert_eq!(error_code(res.json()), "not_found");
 }
 
 #[rstest]
@@ -485,10 +353,10 @@ async fn campaign_settings_merge_and_are_validated(#[case] backend: Backend) {
 #[case::postgres(Backend::Postgres, "postgres")]
 #[actix_web::test]
 async fn health_reports_backend_and_migrations(#[case] backend: Backend, #[case] name: &str) {
-    let ctx = TestContext::new(backend);
-    let app = init!(ctx);
-    let (status, body) = call(&app, Method::GET, "/api/v1/health", None, None).await;
-    assert_eq!(status, StatusCode::OK);
+    let app = TestApp::new(backend).await;
+    let res = app.get("/api/v1/health").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let body = res.json();
     assert_eq!(body["database"]["backend"], name);
     assert_eq!(body["database"]["migrations"]["pending"], 0);
     assert!(body["database"]["migrations"]["applied"].as_u64().unwrap() >= 1);
@@ -496,10 +364,10 @@ async fn health_reports_backend_and_migrations(#[case] backend: Backend, #[case]
 
 #[actix_web::test]
 async fn openapi_document_describes_every_route() {
-    let ctx = TestContext::new(Backend::Sqlite);
-    let app = init!(ctx);
-    let (status, doc) = call(&app, Method::GET, "/api/v1/openapi.json", None, None).await;
-    assert_eq!(status, StatusCode::OK);
+    let app = TestApp::new(Backend::Sqlite).await;
+    let res = app.get("/api/v1/openapi.json").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let doc = res.json();
     let expected = [
         ("get", "/api/v1/health"),
         ("post", "/api/v1/auth/register"),
@@ -544,17 +412,15 @@ async fn openapi_document_describes_every_route() {
         doc["components"]["securitySchemes"]["bearer"]["scheme"],
         "bearer"
     );
-    let (status, _) = call(&app, Method::GET, "/api/v1/docs/", None, None).await;
-    assert_eq!(status, StatusCode::OK);
+    assert_eq!(app.get("/api/v1/docs/").await.status(), StatusCode::OK);
 }
 
 /// Throws malformed input at every documented operation: nothing may answer 5xx.
 #[actix_web::test]
 async fn no_input_makes_the_server_fail() {
-    let ctx = TestContext::new(Backend::Sqlite);
-    let coordinator = ctx.account("coord", Role::Coordinator);
-    let app = init!(ctx);
-    let (_, doc) = call(&app, Method::GET, "/api/v1/openapi.json", None, None).await;
+    let app = TestApp::new(Backend::Sqlite).await;
+    let coordinator = app.account("coord", Role::Coordinator);
+    let doc = app.get("/api/v1/openapi.json").await.into_json();
     let weird_ids = [
         "x",
         "%00",
@@ -572,21 +438,21 @@ async fn no_input_makes_the_server_fail() {
                 let uri = path.replace("{id}", id).replace("{key}", id);
                 for token in [None, Some(coordinator.as_str())] {
                     for body in bodies {
-                        let mut req = test::TestRequest::default()
-                            .method(method.clone())
-                            .uri(&uri)
-                            .insert_header(("content-type", "application/json"))
-                            .set_payload(body.to_vec());
+                        let mut req = app
+                            .request(method.clone(), &uri)
+                            .header(("content-type", "application/json"))
+                            .payload(body.to_vec());
                         if let Some(t) = token {
-                            req = req.insert_header(("authorization", format!("Bearer {t}")));
+                            req = req.token(t);
                         }
-                        let (status, resp) = send(&app, req).await;
+                        let resp = req.await;
+                        let status = resp.status();
                         assert!(
                             status.as_u16() < 500,
                             "{method} {uri} {body:?} -> {status} {resp}"
                         );
                         if status.is_client_error() {
-                            error_code(&resp);
+                            error_code(resp.json());
                         }
                         checked += 1;
                     }
@@ -595,7 +461,7 @@ async fn no_input_makes_the_server_fail() {
         }
     }
     assert!(checked > 500);
-    let (status, body) = call(&app, Method::GET, "/api/v1/no/such/route", None, None).await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    assert_eq!(error_code(&body), "not_found");
+    let res = app.get("/api/v1/no/such/route").await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert_eq!(error_code(res.json()), "not_found");
 }

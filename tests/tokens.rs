@@ -3,12 +3,11 @@
 
 #![allow(clippy::pedantic, clippy::unwrap_used, reason = "tests fail loudly")]
 
-#[macro_use]
 mod common;
 
 use actix_web::http::{Method, StatusCode};
-use actix_web::test;
-use common::{PASSWORD, SECRET, TestContext, call, error_code, send};
+use common::app::TestApp;
+use common::{PASSWORD, SECRET, error_code};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use rstest::rstest;
 use serde_json::{Value, json};
@@ -57,10 +56,9 @@ mod base64_url {
 #[case::postgres(Backend::Postgres)]
 #[actix_web::test]
 async fn forged_unsigned_and_expired_tokens_are_refused_everywhere(#[case] backend: Backend) {
-    let ctx = TestContext::new(backend);
-    let coordinator = ctx.account("coord", Role::Coordinator);
-    let sub = ctx.state.keys.verify(&coordinator).unwrap().sub;
-    let app = init!(ctx);
+    let app = TestApp::new(backend).await;
+    let coordinator = app.account("coord", Role::Coordinator);
+    let sub = app.user_id(&coordinator);
     let now = now_ms() / 1000;
     let claims = json!({"sub": sub, "role": "admin", "iat": now, "exp": now + 3600});
     let expired = json!({"sub": sub, "role": "coordinator", "iat": now - 7200, "exp": now - 3600});
@@ -92,28 +90,29 @@ async fn forged_unsigned_and_expired_tokens_are_refused_everywhere(#[case] backe
     ];
     for (what, token, code) in &tokens {
         for (method, path, body) in &routes {
-            let (status, body) = call(&app, method.clone(), path, Some(token), body.clone()).await;
-            assert_eq!(status, StatusCode::UNAUTHORIZED, "{what} on {path}: {body}");
-            assert_eq!(error_code(&body), *code, "{what} on {path}");
+            let mut req = app.request(method.clone(), path).token(token);
+            if let Some(body) = body {
+                req = req.json(body);
+            }
+            let res = req.await;
+            assert_eq!(
+                res.status(),
+                StatusCode::UNAUTHORIZED,
+                "{what} on {path}: {res}"
+            );
+            assert_eq!(error_code(res.json()), *code, "{what} on {path}");
         }
     }
     // The genuine token still works, and a non-Bearer scheme is refused.
-    let (status, _) = call(
-        &app,
-        Method::GET,
-        "/api/v1/campaigns",
-        Some(&coordinator),
-        None,
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK);
-    let req = test::TestRequest::get()
-        .uri("/api/v1/health")
-        .insert_header(("authorization", "Basic Zm9vOmJhcg=="));
-    let (status, body) = send(&app, req).await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
-    assert_eq!(error_code(&body), "invalid_token");
-    let (status, body) = call(&app, Method::GET, "/api/v1/campaigns", None, None).await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
-    assert_eq!(error_code(&body), "unauthenticated");
+    let res = app.get("/api/v1/campaigns").token(&coordinator).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = app
+        .get("/api/v1/health")
+        .header(("authorization", "Basic Zm9vOmJhcg=="))
+        .await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(error_code(res.json()), "invalid_token");
+    let res = app.get("/api/v1/campaigns").await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(error_code(res.json()), "unauthenticated");
 }

@@ -4,14 +4,11 @@
 
 #![allow(clippy::pedantic, clippy::unwrap_used, reason = "tests fail loudly")]
 
-#[macro_use]
 mod common;
 
-use std::sync::Arc;
-
-use actix_web::http::{Method, StatusCode, header};
-use actix_web::test;
-use common::{TestContext, call, error_code, marks_at, next_id, nothing};
+use actix_web::http::{StatusCode, header};
+use common::app::TestApp;
+use common::{error_code, marks_at, nothing};
 use rstest::rstest;
 use serde_json::json;
 use tessera_server::auth::Role;
@@ -19,28 +16,17 @@ use tessera_server::db::Backend;
 
 /// A campaign `c` with `n` tasks; the first one is made gold with a known destroyed site at
 /// (100, 120).
-async fn campaign_with_gold<S, B>(ctx: &TestContext, app: &S, n: usize) -> Vec<i64>
-where
-    S: actix_web::dev::Service<
-            actix_http::Request,
-            Response = actix_web::dev::ServiceResponse<B>,
-            Error = actix_web::Error,
-        >,
-    B: actix_web::body::MessageBody,
-{
+async fn campaign_with_gold(app: &TestApp, n: usize) -> Vec<i64> {
     // No gold mixed into search tasks: here gold comes only when asked for as practice.
-    let campaign = ctx.campaign("c", json!({"gold_rate": 0.0, "gold_rate_new": 0.0}));
-    let ids = ctx.tasks(&campaign, n, 3);
-    let coord = ctx.account("coord", Role::Coordinator);
-    let (status, body) = call(
-        app,
-        Method::PUT,
-        &format!("/api/v1/tasks/{}/gold", ids[0]),
-        Some(&coord),
-        Some(json!({"marks": [{"x": 100.0, "y": 120.0, "class": "destroyed"}]})),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let campaign = app.campaign("c", json!({"gold_rate": 0.0, "gold_rate_new": 0.0}));
+    let ids = app.tasks(&campaign, n, 3);
+    let coord = app.account("coord", Role::Coordinator);
+    let res = app
+        .put(&format!("/api/v1/tasks/{}/gold", ids[0]))
+        .token(&coord)
+        .json(json!({"marks": [{"x": 100.0, "y": 120.0, "class": "destroyed"}]}))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK, "{res}");
     ids
 }
 
@@ -49,47 +35,43 @@ where
 #[case::postgres(Backend::Postgres)]
 #[actix_web::test]
 async fn practice_hands_out_gold_tasks_only(#[case] backend: Backend) {
-    let ctx = TestContext::new(backend);
-    let app = init!(ctx);
-    let ids = campaign_with_gold(&ctx, &app, 4).await;
-    let vol = ctx.account("vol", Role::Volunteer);
+    let app = TestApp::new(backend).await;
+    let ids = campaign_with_gold(&app, 4).await;
+    let vol = app.account("vol", Role::Volunteer);
     // Hold the maximum of search leases first: practice is not blocked by them.
-    next_id(&app, &vol, "c").await.unwrap();
-    next_id(&app, &vol, "c").await.unwrap();
-    let practice = "/api/v1/campaigns/c/next?practice=true";
-    let (status, first) = call(&app, Method::POST, practice, Some(&vol), None).await;
-    assert_eq!(status, StatusCode::OK);
+    app.next_id(&vol, "c").await.unwrap();
+    app.next_id(&vol, "c").await.unwrap();
+    let practice = || {
+        app.post("/api/v1/campaigns/c/next?practice=true")
+            .token(&vol)
+    };
+    let res = practice().await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let first = res.json();
     assert_eq!(first["task"]["id"], ids[0]);
     assert_eq!(first["resumed"], false);
-    let (_, again) = call(&app, Method::POST, practice, Some(&vol), None).await;
+    let again = practice().await.into_json();
     assert_eq!(
         again["task"]["id"], ids[0],
         "a reload gets the same practice tile"
     );
     assert_eq!(again["resumed"], true);
-    let (status, receipt) = call(
-        &app,
-        Method::POST,
-        &format!("/api/v1/tasks/{}/answers", ids[0]),
-        Some(&vol),
-        marks_at("practice-1", &[(101.0, 119.0)]),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED);
-    assert_eq!(receipt["feedback"]["found"], 1);
-    let (_, none) = call(&app, Method::POST, practice, Some(&vol), None).await;
+    let receipt = app
+        .post(&format!("/api/v1/tasks/{}/answers", ids[0]))
+        .token(&vol)
+        .json(marks_at("practice-1", &[(101.0, 119.0)]))
+        .await;
+    assert_eq!(receipt.status(), StatusCode::CREATED);
+    assert_eq!(receipt.json()["feedback"]["found"], 1);
+    let none = practice().await.into_json();
     assert_eq!(none["task"], serde_json::Value::Null);
     assert_eq!(none["reason"], "no_practice");
-    let (status, body) = call(
-        &app,
-        Method::POST,
-        "/api/v1/campaigns/c/next?practice=maybe",
-        Some(&vol),
-        None,
-    )
-    .await;
+    let res = app
+        .post("/api/v1/campaigns/c/next?practice=maybe")
+        .token(&vol)
+        .await;
     assert_eq!(
-        (status, error_code(&body)),
+        (res.status(), error_code(res.json())),
         (StatusCode::BAD_REQUEST, "invalid_query")
     );
 }
@@ -99,19 +81,12 @@ async fn practice_hands_out_gold_tasks_only(#[case] backend: Backend) {
 #[case::postgres(Backend::Postgres)]
 #[actix_web::test]
 async fn the_tutorial_shows_each_class_with_a_known_example(#[case] backend: Backend) {
-    let ctx = TestContext::new(backend);
-    let app = init!(ctx);
-    campaign_with_gold(&ctx, &app, 2).await;
-    let vol = ctx.account("vol", Role::Volunteer);
-    let (status, body) = call(
-        &app,
-        Method::GET,
-        "/api/v1/campaigns/c/tutorial",
-        Some(&vol),
-        None,
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let app = TestApp::new(backend).await;
+    campaign_with_gold(&app, 2).await;
+    let vol = app.account("vol", Role::Volunteer);
+    let res = app.get("/api/v1/campaigns/c/tutorial").token(&vol).await;
+    assert_eq!(res.status(), StatusCode::OK, "{res}");
+    let body = res.json();
     assert_eq!(body["practice_tasks"], 1);
     let classes = body["classes"].as_array().unwrap();
     let names: Vec<&str> = classes
@@ -130,24 +105,10 @@ async fn the_tutorial_shows_each_class_with_a_known_example(#[case] backend: Bac
         "{url}"
     );
     assert!(classes[1..].iter().all(|c| c["example"].is_null()));
-    let (status, _) = call(
-        &app,
-        Method::GET,
-        "/api/v1/campaigns/nope/tutorial",
-        Some(&vol),
-        None,
-    )
-    .await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _) = call(
-        &app,
-        Method::GET,
-        "/api/v1/campaigns/c/tutorial",
-        None,
-        None,
-    )
-    .await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let res = app.get("/api/v1/campaigns/nope/tutorial").token(&vol).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let res = app.get("/api/v1/campaigns/c/tutorial").await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
 }
 
 #[rstest]
@@ -155,39 +116,22 @@ async fn the_tutorial_shows_each_class_with_a_known_example(#[case] backend: Bac
 #[case::postgres(Backend::Postgres)]
 #[actix_web::test]
 async fn progress_counts_search_tiles_done_and_answers(#[case] backend: Backend) {
-    let ctx = TestContext::new(backend);
-    let app = init!(ctx);
-    let campaign = ctx.campaign("c", json!({"redundancy": {"min": 1, "max": 1}}));
-    let ids = ctx.tasks(&campaign, 3, 1);
-    let vol = ctx.account("vol", Role::Volunteer);
-    let (_, before) = call(
-        &app,
-        Method::GET,
-        "/api/v1/campaigns/c/progress",
-        Some(&vol),
-        None,
-    )
-    .await;
+    let app = TestApp::new(backend).await;
+    let campaign = app.campaign("c", json!({"redundancy": {"min": 1, "max": 1}}));
+    let ids = app.tasks(&campaign, 3, 1);
+    let vol = app.volunteer();
+    let progress = || app.get("/api/v1/campaigns/c/progress").token(&vol);
+    let before = progress().await.into_json();
     assert_eq!(before, json!({"tasks": 3, "tasks_done": 0, "answers": 0}));
-    let id = next_id(&app, &vol, "c").await.unwrap();
+    let id = app.next_id(&vol, "c").await.unwrap();
     assert_eq!(id, ids[0]);
-    let (status, _) = call(
-        &app,
-        Method::POST,
-        &format!("/api/v1/tasks/{id}/answers"),
-        Some(&vol),
-        nothing("k1"),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED);
-    let (_, after) = call(
-        &app,
-        Method::GET,
-        "/api/v1/campaigns/c/progress",
-        Some(&vol),
-        None,
-    )
-    .await;
+    let res = app
+        .post(&format!("/api/v1/tasks/{id}/answers"))
+        .token(&vol)
+        .json(nothing("k1"))
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let after = progress().await.into_json();
     assert_eq!(after, json!({"tasks": 3, "tasks_done": 1, "answers": 1}));
 }
 
@@ -196,20 +140,20 @@ async fn progress_counts_search_tiles_done_and_answers(#[case] backend: Backend)
 #[case::postgres(Backend::Postgres)]
 #[actix_web::test]
 async fn a_volunteer_reads_back_their_own_answers_only(#[case] backend: Backend) {
-    let ctx = TestContext::new(backend);
-    let app = init!(ctx);
-    let campaign = ctx.campaign("c", json!({}));
-    ctx.tasks(&campaign, 3, 3);
-    let one = ctx.account("one", Role::Volunteer);
-    let two = ctx.account("two", Role::Volunteer);
-    let a = next_id(&app, &one, "c").await.unwrap();
-    let b = next_id(&app, &one, "c").await.unwrap();
-    let c = next_id(&app, &two, "c").await.unwrap();
+    let app = TestApp::new(backend).await;
+    let campaign = app.campaign("c", json!({}));
+    app.tasks(&campaign, 3, 3);
+    let one = app.account("one", Role::Volunteer);
+    let two = app.account("two", Role::Volunteer);
+    let a = app.next_id(&one, "c").await.unwrap();
+    let b = app.next_id(&one, "c").await.unwrap();
+    let c = app.next_id(&two, "c").await.unwrap();
     let answer = |token: &str, id: i64, body| {
-        let path = format!("/api/v1/tasks/{id}/answers");
-        let token = token.to_owned();
-        let app = &app;
-        async move { call(app, Method::POST, &path, Some(&token), body).await.0 }
+        let request = app
+            .post(&format!("/api/v1/tasks/{id}/answers"))
+            .token(token)
+            .json(body);
+        async move { request.await.status() }
     };
     assert_eq!(
         answer(&one, a, marks_at("a", &[(10.0, 20.0), (30.0, 40.0)])).await,
@@ -217,15 +161,9 @@ async fn a_volunteer_reads_back_their_own_answers_only(#[case] backend: Backend)
     );
     assert_eq!(answer(&one, b, nothing("b")).await, StatusCode::CREATED);
     assert_eq!(answer(&two, c, nothing("c")).await, StatusCode::CREATED);
-    let (status, body) = call(
-        &app,
-        Method::GET,
-        "/api/v1/me/answers?campaign=c",
-        Some(&one),
-        None,
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK);
+    let res = app.get("/api/v1/me/answers?campaign=c").token(&one).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let body = res.json();
     let list = body["answers"].as_array().unwrap();
     assert_eq!(list.len(), 2, "{body}");
     let marked = list.iter().find(|x| x["task_id"] == a).unwrap();
@@ -242,37 +180,25 @@ async fn a_volunteer_reads_back_their_own_answers_only(#[case] backend: Backend)
         ),
         (Some("nothing_here"), 0)
     );
-    let (_, limited) = call(
-        &app,
-        Method::GET,
-        "/api/v1/me/answers?limit=1",
-        Some(&one),
-        None,
-    )
-    .await;
-    assert_eq!(limited["answers"].as_array().unwrap().len(), 1);
+    let limited = app.get("/api/v1/me/answers?limit=1").token(&one).await;
+    assert_eq!(limited.json()["answers"].as_array().unwrap().len(), 1);
     for (query, code) in [
         ("limit=0", StatusCode::UNPROCESSABLE_ENTITY),
         ("limit=9999", StatusCode::UNPROCESSABLE_ENTITY),
         ("campaign=nope", StatusCode::NOT_FOUND),
         ("who=all", StatusCode::BAD_REQUEST),
     ] {
-        let (status, body) = call(
-            &app,
-            Method::GET,
-            &format!("/api/v1/me/answers?{query}"),
-            Some(&one),
-            None,
-        )
-        .await;
-        assert_eq!(status, code, "{query}: {body}");
-        assert!(body["error"]["code"].is_string());
+        let res = app
+            .get(&format!("/api/v1/me/answers?{query}"))
+            .token(&one)
+            .await;
+        assert_eq!(res.status(), code, "{query}: {res}");
+        assert!(res.json()["error"]["code"].is_string());
     }
 }
 
 #[actix_web::test]
 async fn the_built_web_app_is_served_compressed_and_cached() {
-    let mut ctx = TestContext::new(Backend::Sqlite);
     let dist = tempfile::tempdir().unwrap();
     std::fs::create_dir(dist.path().join("assets")).unwrap();
     std::fs::write(
@@ -287,28 +213,26 @@ async fn the_built_web_app_is_served_compressed_and_cached() {
     )
     .unwrap();
     std::fs::write(dist.path().join(".secret"), "no").unwrap();
-    let mut config = (*ctx.state.config).clone();
-    config.frontend_dir = Some(dist.path().to_owned());
-    ctx.state.config = Arc::new(config);
-    let app = init!(ctx);
+    let app = TestApp::with_config(Backend::Sqlite, |config| {
+        config.frontend_dir = Some(dist.path().to_owned());
+    })
+    .await;
     let get = |path: &str, gzip: bool| {
-        let mut req = test::TestRequest::get().uri(path);
+        let req = app.get(path);
         if gzip {
-            req = req.insert_header((header::ACCEPT_ENCODING, "br, gzip"));
+            req.header((header::ACCEPT_ENCODING, "br, gzip"))
+        } else {
+            req
         }
-        req.to_request()
     };
-    let res = test::call_service(&app, get("/", false)).await;
+    let res = get("/", false).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(
         res.headers().get(header::CACHE_CONTROL).unwrap(),
         "no-cache"
     );
-    assert_eq!(
-        test::read_body(res).await,
-        "<!doctype html><title>app</title>"
-    );
-    let res = test::call_service(&app, get("/assets/app-1a2b.js", true)).await;
+    assert_eq!(res.body(), "<!doctype html><title>app</title>");
+    let res = get("/assets/app-1a2b.js", true).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.headers().get(header::CONTENT_ENCODING).unwrap(), "gzip");
     assert!(
@@ -327,20 +251,17 @@ async fn the_built_web_app_is_served_compressed_and_cached() {
             .unwrap()
             .starts_with("text/javascript")
     );
-    assert_eq!(test::read_body(res).await, &b"\x1f\x8bgzipped"[..]);
-    let res = test::call_service(&app, get("/assets/app-1a2b.js", false)).await;
+    assert_eq!(res.body(), &b"\x1f\x8bgzipped"[..]);
+    let res = get("/assets/app-1a2b.js", false).await;
     assert!(res.headers().get(header::CONTENT_ENCODING).is_none());
-    assert_eq!(test::read_body(res).await, "console.log(1)");
+    assert_eq!(res.body(), "console.log(1)");
     for path in ["/assets/missing.js", "/.secret", "/assets/../.secret"] {
-        let res = test::call_service(&app, get(path, false)).await;
+        let res = get(path, false).await;
         assert_eq!(res.status(), StatusCode::NOT_FOUND, "{path}");
     }
     // Any page path gets the app, which routes by its hash.
-    let res = test::call_service(&app, get("/campaigns", false)).await;
-    assert_eq!(
-        test::read_body(res).await,
-        "<!doctype html><title>app</title>"
-    );
-    let res = test::call_service(&app, get("/api/v1/nope", false)).await;
+    let res = get("/campaigns", false).await;
+    assert_eq!(res.body(), "<!doctype html><title>app</title>");
+    let res = get("/api/v1/nope", false).await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
 }

@@ -10,6 +10,7 @@ pub mod campaign_settings;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod health_cache;
 pub mod jobs;
 pub mod scheduler;
 pub mod server;

@@ -1,15 +1,12 @@
 //! Starting an HTTP server instance from a [`Config`].
 
-use std::sync::Arc;
-
 use actix_web::{HttpServer, web};
 use anyhow::Context as _;
 
-use crate::auth::{TokenKeys, load_or_create_secret};
+use crate::auth::load_or_create_secret;
 use crate::config::Config;
 use crate::db::Db;
 use crate::state::AppState;
-use crate::tile_urls::TileSigner;
 
 /// The environment variable that can hold the token secret (at least 32 bytes). Instances that
 /// share one database must share the secret: set this, or give them the same data dir.
@@ -28,15 +25,7 @@ pub fn build_state(config: Config) -> anyhow::Result<AppState> {
         }
     };
     let db = Db::open(&config.database_url, config.pool_size)?;
-    Ok(AppState {
-        campaigns: std::sync::Arc::default(),
-        progress: std::sync::Arc::default(),
-        health: std::sync::Arc::default(),
-        db,
-        keys: TokenKeys::new(&secret, config.token_ttl_secs),
-        tiles: TileSigner::new(&secret),
-        config: Arc::new(config),
-    })
+    Ok(AppState::new(db, &secret, config))
 }
 
 /// Serves until interrupted (Ctrl-C or SIGTERM stop it gracefully).

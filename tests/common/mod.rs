@@ -1,5 +1,6 @@
 //! Shared fixtures for the end-to-end tests: a fresh database per test on either backend, the
-//! exact application `tessera serve` runs, and helpers to call it.
+//! exact application `tessera serve` runs, and helpers to call it. API tests start from
+//! [`app::TestApp`]; [`TestContext`] is the database and state below it.
 
 #![allow(
     dead_code,
@@ -15,13 +16,14 @@ macro_rules! init {
     };
 }
 
+pub mod app;
 pub mod server;
 
 use actix_web::dev::{Service, ServiceResponse};
 use actix_web::http::{Method, StatusCode, header};
 use actix_web::{test, web};
 use serde_json::{Value, json};
-use tessera_server::auth::{Role, TokenKeys, hash_password};
+use tessera_server::auth::{Role, hash_password};
 use tessera_server::campaign_settings::CampaignSettings;
 use tessera_server::config::Config;
 use tessera_server::db::campaign::Campaign;
@@ -31,6 +33,8 @@ use tessera_server::db::testdb::TestDatabase;
 use tessera_server::db::user::User;
 use tessera_server::db::{Backend, Db, DbError, now_ms};
 use tessera_server::state::AppState;
+
+use app::TestResponse;
 
 pub const SECRET: &[u8] = b"test-secret-test-secret-test-secret!";
 pub const PASSWORD: &str = "correct horse battery";
@@ -44,6 +48,12 @@ pub struct TestContext {
 
 impl TestContext {
     pub fn new(backend: Backend) -> Self {
+        Self::with_config(backend, |_| {})
+    }
+
+    /// As [`TestContext::new`], with `edit` applied to the configuration before the state is
+    /// built from it.
+    pub fn with_config(backend: Backend, edit: impl FnOnce(&mut Config)) -> Self {
         let database = TestDatabase::new(backend);
         let db = database.open();
         let data_dir = tempfile::tempdir().unwrap();
@@ -51,15 +61,9 @@ impl TestContext {
         config.database_url = database.url.clone();
         config.sweep_interval_ms = 0;
         config.progress_ttl_ms = 0;
-        let state = AppState {
-            campaigns: std::sync::Arc::default(),
-            progress: std::sync::Arc::default(),
-            health: std::sync::Arc::default(),
-            db,
-            keys: TokenKeys::new(SECRET, 3600),
-            tiles: tessera_server::tile_urls::TileSigner::new(SECRET),
-            config: std::sync::Arc::new(config),
-        };
+        config.token_ttl_secs = 3600;
+        edit(&mut config);
+        let state = AppState::new(db, SECRET, config);
         Self {
             database,
             state,
@@ -130,7 +134,7 @@ where
 {
     let mut req = test::TestRequest::default().method(method).uri(path);
     if let Some(token) = token {
-        req = req.insert_header((header::AUTHORIZATION, format!("Bearer {token}")));
+        req = req.insert_header(bearer(token));
     }
     if let Some(body) = body {
         req = req.set_json(body);
@@ -144,16 +148,13 @@ where
     S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
     B: actix_web::body::MessageBody,
 {
-    let response = test::call_service(app, req.to_request()).await;
-    let status = response.status();
-    let bytes = test::read_body(response).await;
-    let value = if bytes.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_slice(&bytes)
-            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()))
-    };
-    (status, value)
+    let response = TestResponse::read(test::call_service(app, req.to_request()).await).await;
+    (response.status(), response.into_json())
+}
+
+/// The header that signs a request in with `token`.
+fn bearer(token: &str) -> (header::HeaderName, String) {
+    (header::AUTHORIZATION, format!("Bearer {token}"))
 }
 
 /// Asserts the API's error shape and returns the code.
