@@ -22,6 +22,7 @@ mod types;
 
 pub use agreement::task_agreement;
 pub use error::{ConsensusError, ConsensusResult};
+pub use geo::pixel_to_lonlat;
 pub use id::{Id, TaskId, VolunteerId};
 pub use jsonl::{read_jsonl, write_input_jsonl, write_jsonl};
 pub use output::{

@@ -8,6 +8,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ConsensusError, ConsensusResult};
+use crate::geo::pixel_to_lonlat;
 use crate::id::{TaskId, VolunteerId};
 
 /// A damage class name, e.g. `destroyed`. Checked against the campaign's classes at run time.
@@ -118,11 +119,8 @@ impl Footprint {
         self.0
     }
 
-    /// WGS84 `[lon, lat]` of pixel `(x, y)` in a `width × height` tile, by **bilinear
-    /// interpolation** of the four corners with `u = x/W`, `v = y/H`:
-    /// `P = (1-u)(1-v)·C₀ + u(1-v)·C₁ + u·v·C₂ + (1-u)·v·C₃`.
-    /// This is exact for any affine georeference (north-up or rotated tiles: the footprint is a
-    /// parallelogram) and a close approximation for a mildly projective one.
+    /// WGS84 `[lon, lat]` of pixel `(x, y)` in a `width × height` tile: [`crate::pixel_to_lonlat`]
+    /// of the four corners.
     ///
     /// ```
     /// use tessera_consensus::Footprint;
@@ -131,22 +129,8 @@ impl Footprint {
     /// ```
     #[must_use]
     pub fn pixel_to_lonlat(&self, x: f64, y: f64, width: u32, height: u32) -> [f64; 2] {
-        bilinear(&self.0, x / f64::from(width), y / f64::from(height))
+        pixel_to_lonlat(&self.0, f64::from(width), f64::from(height), x, y)
     }
-}
-
-#[expect(
-    clippy::many_single_char_names,
-    reason = "the usual notation for bilinear interpolation"
-)]
-pub(crate) fn bilinear(c: &[[f64; 2]; 4], u: f64, v: f64) -> [f64; 2] {
-    let w = [(1.0 - u) * (1.0 - v), u * (1.0 - v), u * v, (1.0 - u) * v];
-    let mut p = [0.0; 2];
-    for (wi, ci) in w.iter().zip(c) {
-        p[0] += wi * ci[0];
-        p[1] += wi * ci[1];
-    }
-    p
 }
 
 /// A search task: one tile, `width × height` px, optionally georeferenced, optionally gold.

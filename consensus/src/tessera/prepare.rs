@@ -7,7 +7,7 @@
 use super::answers::{Kind, canonical};
 use super::layout::layout_tasks;
 use crate::error::ConsensusResult;
-use crate::geo::{LocalProjection, Quad};
+use crate::geo::{LocalProjection, Quad, pixel_to_lonlat};
 use crate::hash::FxHashMap;
 use crate::id::{TaskId, VolunteerId};
 use crate::output::Summary;
@@ -27,10 +27,16 @@ pub(crate) struct CTask {
 }
 
 impl CTask {
-    /// A mark's position in the plane, by bilinear interpolation of the task's footprint.
+    /// A mark's position in the plane: the pixel → WGS84 interpolation, applied to the projected
+    /// corners (the same thing, the projection being affine).
     fn plane(&self, m: &Mark) -> [f64; 2] {
-        self.quad
-            .at(m.x / f64::from(self.width), m.y / f64::from(self.height))
+        pixel_to_lonlat(
+            &self.quad.0,
+            f64::from(self.width),
+            f64::from(self.height),
+            m.x,
+            m.y,
+        )
     }
 }
 

@@ -4,9 +4,9 @@
 use diesel::prelude::*;
 use tessera_consensus::{
     Answer as CAnswer, ConsensusParams, DamageClass, Mark as CMark, Response, Task as CTask,
+    pixel_to_lonlat,
 };
 
-use super::footprint::pixel_to_lonlat;
 use super::gold::{GoldAnswer, GoldFeedback, feedback};
 use super::statements::{AnswerCounted, GoldAnswerCounted, LeaseAnswered, PgAnswerStored};
 use crate::campaign_settings::CampaignSettings;
