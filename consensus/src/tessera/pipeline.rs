@@ -37,8 +37,9 @@ use crate::types::Input;
 /// 3. Exposure: the volunteers whose answered tasks (not can't-tell) cover each candidate.
 /// 4. EM of site truth and each volunteer's sensitivity and false-mark rate (Beta / Gamma priors,
 ///    gold tasks anchoring), see the crate README.
-/// 5. Report candidates with ≥ `min_volunteers` and posterior ≥ `min_confidence`: class by a
-///    one-coin Dawid–Skene vote, a weighted geometric-median centre, support, uncertainty.
+/// 5. Report candidates with ≥ `min_volunteers`, posterior ≥ `min_confidence` and support
+///    ≥ `min_support`: class by a one-coin Dawid–Skene vote, a weighted geometric-median centre,
+///    support, uncertainty.
 ///
 /// # Errors
 /// [`crate::ConsensusError::InvalidParameter`] for invalid `params`;
