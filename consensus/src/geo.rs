@@ -256,13 +256,7 @@ mod tests {
     #[test]
     fn geometric_median_matches_converged_weiszfeld() {
         // Deterministic pseudo-random sets: clusters, collinear points, a repeated point.
-        let mut x = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut rnd = move || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut rnd = crate::test_rng::uniform(0x9e37_79b9_7f4a_7c15);
         for n in 3..12 {
             for _ in 0..50 {
                 let pts: Vec<([f64; 2], f64)> = (0..n)

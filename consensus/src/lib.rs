@@ -18,6 +18,8 @@ mod par;
 mod params;
 pub mod sim;
 mod tessera;
+#[cfg(test)]
+mod test_rng;
 mod types;
 
 pub use agreement::task_agreement;

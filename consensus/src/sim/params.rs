@@ -85,6 +85,24 @@ impl Default for SimParams {
     }
 }
 
+impl SimParams {
+    /// The default scenario on a frame of `tiles_x × tiles_y` tiles.
+    ///
+    /// ```
+    /// use tessera_consensus::sim::SimParams;
+    /// let p = SimParams::with_tiles(3, 2);
+    /// assert_eq!((p.tiles_x, p.tiles_y, p.tile_size), (3, 2, 256));
+    /// ```
+    #[must_use]
+    pub fn with_tiles(tiles_x: u32, tiles_y: u32) -> Self {
+        Self {
+            tiles_x,
+            tiles_y,
+            ..Self::default()
+        }
+    }
+}
+
 pub(super) fn bad(name: &'static str, reason: &str) -> ConsensusError {
     ConsensusError::InvalidParameter {
         name,
