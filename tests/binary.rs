@@ -227,3 +227,57 @@ fn demo_serves_a_campaign_a_new_volunteer_can_tag() {
         child.wait().unwrap();
     }
 }
+
+/// `tessera consensus` on a file: `--min-support` is the share of those who saw a spot who marked
+/// it, `--min-volunteers` the count of distinct markers, and a count given as a share is refused
+/// with a pointer to the right flag.
+#[test]
+fn consensus_takes_min_support_as_a_share_and_min_volunteers_as_a_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("answers.jsonl");
+    // Three of four volunteers who saw the tile mark the same building.
+    let mut lines = vec![r#"{"type":"task","id":1,"width":100,"height":100}"#.to_owned()];
+    for v in 0..3 {
+        lines.push(format!(
+            r#"{{"type":"answer","task":1,"volunteer":"v{v}","marks":[{{"x":{},"y":50,"class":"destroyed"}}]}}"#,
+            50 + v
+        ));
+    }
+    lines.push(r#"{"type":"answer","task":1,"volunteer":"v3","nothing_here":true}"#.to_owned());
+    std::fs::write(&input, lines.join("\n")).unwrap();
+    let consensus = |flags: &[&str]| {
+        Command::new(BIN)
+            .arg("consensus")
+            .arg("--input")
+            .arg(&input)
+            .args(flags)
+            .output()
+            .unwrap()
+    };
+    let sites = |flags: &[&str]| {
+        let out = consensus(flags);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter(|l| l.contains(r#""type":"site""#))
+            .count()
+    };
+    assert_eq!(sites(&[]), 1);
+    assert_eq!(sites(&["--min-support", "0.1"]), 1);
+    assert_eq!(
+        sites(&["--min-support", "1"]),
+        0,
+        "one who saw it did not mark it"
+    );
+    assert_eq!(sites(&["--min-volunteers", "3"]), 1);
+    assert_eq!(sites(&["--min-volunteers", "4"]), 0, "only three marked it");
+
+    let out = consensus(&["--min-support", "3"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--min-volunteers 3"), "{err}");
+}

@@ -10,12 +10,12 @@ use common::{TestContext, call};
 use diesel::prelude::*;
 use rstest::rstest;
 use serde_json::json;
+use tessera_consensus::pixel_to_lonlat;
 use tessera_server::api::app;
 use tessera_server::auth::Role;
 use tessera_server::db::Backend;
 use tessera_server::db::schema::{consensus_runs, sites, users};
 use tessera_server::jobs::consensus::run_once;
-use tessera_server::scheduler::footprint::pixel_to_lonlat;
 
 #[rstest]
 #[case::sqlite(Backend::Sqlite)]

@@ -10,41 +10,35 @@
 #![expect(clippy::cast_precision_loss, reason = "counts are small")]
 #![expect(clippy::print_stderr, reason = "an example reports on stderr")]
 
+mod common;
+
 use std::fs::File;
 use std::io::{BufReader, BufWriter};
 use std::time::Instant;
 
+use common::Args;
 use tessera_consensus::{ConsensusParams, PanoptesParams, panoptes, read_jsonl, run, write_jsonl};
 
-fn arg<T: std::str::FromStr>(args: &[String], name: &str, default: T) -> T {
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args: Vec<String> = std::env::args().collect();
-    let input_path: String = arg(&args, "--input", "answers.jsonl".to_owned());
-    let out_path: String = arg(&args, "--out", "sites.jsonl".to_owned());
-    let mode: String = arg(&args, "--mode", "tessera".to_owned());
+    let args = Args::from_env();
+    let input_path: String = args.get("--input", "answers.jsonl".to_owned());
+    let out_path: String = args.get("--out", "sites.jsonl".to_owned());
+    let mode: String = args.get("--mode", "tessera".to_owned());
     let (input, report) = read_jsonl(BufReader::new(File::open(&input_path)?))?;
     let writer = BufWriter::new(File::create(&out_path)?);
     let t0 = Instant::now();
     let (secs, n) = if mode == "panoptes-dbscan" {
         let p = PanoptesParams {
-            eps: arg(&args, "--eps", 5.0),
-            min_samples: arg(&args, "--min-samples", 3),
+            eps: args.get("--eps", 5.0),
+            min_samples: args.get("--min-samples", 3),
         };
         let out = panoptes::reduce(&input, &p)?;
         let secs = t0.elapsed().as_secs_f64();
         panoptes::write_jsonl(&out, writer)?;
         (secs, out.clusters.len())
     } else {
-        let eps_m: f64 = arg(&args, "--eps-m", 0.0);
         let p = ConsensusParams {
-            eps_m: (eps_m > 0.0).then_some(eps_m),
+            eps_m: args.opt("--eps-m").filter(|&m: &f64| m > 0.0),
             ..ConsensusParams::default()
         };
         let mut out = run(&input, &p)?;

@@ -9,22 +9,17 @@
 #![expect(clippy::cast_precision_loss, reason = "counts are small")]
 #![expect(clippy::print_stdout, reason = "an example reports on stdout")]
 
+mod common;
+
 use std::time::Instant;
 
+use common::Args;
 use tessera_consensus::eval::{Scores, panoptes_sites, score, tessera_sites};
 use tessera_consensus::sim::{SimParams, simulate};
 use tessera_consensus::{ConsensusParams, PanoptesParams, panoptes, run};
 
-fn arg<T: std::str::FromStr>(args: &[String], name: &str, default: T) -> T {
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn list(args: &[String], name: &str, default: &str) -> Vec<u64> {
-    let raw: String = arg(args, name, default.to_owned());
+fn list(args: &Args, name: &str, default: &str) -> Vec<u64> {
+    let raw: String = args.get(name, default.to_owned());
     raw.split(',')
         .filter_map(|s| s.trim().parse().ok())
         .collect()
@@ -35,23 +30,21 @@ fn mean(xs: &[Scores], f: impl Fn(&Scores) -> f64) -> f64 {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args: Vec<String> = std::env::args().collect();
-    let tiles: u32 = arg(&args, "--tiles", 20);
+    let args = Args::from_env();
+    let tiles: u32 = args.get("--tiles", 20);
     let answers = list(&args, "--answers", "3,5,8");
     let seeds = list(&args, "--seeds", "1,2,3");
     let params = ConsensusParams::default();
     let pp = PanoptesParams {
-        eps: arg(&args, "--panoptes-eps", 10.0),
-        min_samples: arg(&args, "--panoptes-min-samples", 3),
+        eps: args.get("--panoptes-eps", 10.0),
+        min_samples: args.get("--panoptes-min-samples", 3),
     };
     let radius = 10.0 * 0.5;
-    if args.iter().any(|a| a == "--speed") {
+    if std::env::args().any(|a| a == "--speed") {
         for &k in &answers {
             let sp = SimParams {
-                tiles_x: tiles,
-                tiles_y: tiles,
                 answers_per_tile: usize::try_from(k)?,
-                ..SimParams::default()
+                ..SimParams::with_tiles(tiles, tiles)
             };
             let t0 = Instant::now();
             let (input, truth) = simulate(&sp, seeds[0])?;
@@ -86,10 +79,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let (mut ts, mut ps) = (Vec::new(), Vec::new());
         for &seed in &seeds {
             let sp = SimParams {
-                tiles_x: tiles,
-                tiles_y: tiles,
                 answers_per_tile: usize::try_from(k)?,
-                ..SimParams::default()
+                ..SimParams::with_tiles(tiles, tiles)
             };
             let (input, truth) = simulate(&sp, seed)?;
             ts.push(score(

@@ -12,7 +12,8 @@
 use crate::error::ConsensusResult;
 use crate::output::TaskVerdict;
 use crate::params::ConsensusParams;
-use crate::tessera::prepare::{Kind, prepare};
+use crate::tessera::answers::Kind;
+use crate::tessera::prepare::prepare;
 use crate::types::{Answer, Input, Task};
 
 /// The retire rule and the prior-reliability damage probability for one task's marks.

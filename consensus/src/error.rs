@@ -1,6 +1,6 @@
 //! The crate's one error type. Every fallible public function returns [`ConsensusResult`].
 
-use crate::types::TaskId;
+use crate::id::TaskId;
 
 /// Everything that can go wrong in consensus. Marked `#[non_exhaustive]` so new failure modes
 /// are not breaking changes.

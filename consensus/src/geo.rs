@@ -1,4 +1,5 @@
-//! Geometry: a local metric projection of WGS84 and convex quadrilaterals (task footprints).
+//! Geometry: tile pixels to WGS84, a local metric projection of WGS84, and convex
+//! quadrilaterals (task footprints).
 //!
 //! Consensus clusters in metres. A campaign covers a city (tens of km at most), so an
 //! equirectangular projection around the campaign's centroid is enough: its scale error is
@@ -89,11 +90,43 @@ impl Quad {
         }
         !(pos && neg)
     }
+}
 
-    /// The point at fractional pixel position `(u, v)` by bilinear interpolation.
-    pub(crate) fn at(&self, u: f64, v: f64) -> [f64; 2] {
-        crate::types::bilinear(&self.0, u, v)
+/// WGS84 `[lon, lat]` of pixel `(x, y)` in a `width × height` tile whose pixel corners
+/// (0,0), (W,0), (W,H), (0,H) lie at `corners`, by **bilinear interpolation** with `u = x/W`,
+/// `v = y/H`: `P = (1-u)(1-v)·C₀ + u(1-v)·C₁ + u·v·C₂ + (1-u)·v·C₃`.
+///
+/// Exact for any affine georeference (north-up or rotated tiles: the footprint is a
+/// parallelogram) and a close approximation for a mildly projective one; tiles are a few hundred
+/// metres across, so any CRS is locally affine over one. The same map applies to corners already
+/// in the metric plane, since the local projection is affine too: this is the one pixel → plane
+/// projection of the crate and of the server.
+///
+/// ```
+/// use tessera_consensus::pixel_to_lonlat;
+/// let corners = [[10.0, 50.0], [11.0, 50.0], [11.0, 49.0], [10.0, 49.0]];
+/// assert_eq!(pixel_to_lonlat(&corners, 256.0, 256.0, 128.0, 64.0), [10.5, 49.75]);
+/// ```
+#[must_use]
+#[expect(
+    clippy::many_single_char_names,
+    reason = "the usual notation for bilinear interpolation"
+)]
+pub fn pixel_to_lonlat(
+    corners: &[[f64; 2]; 4],
+    width: f64,
+    height: f64,
+    x: f64,
+    y: f64,
+) -> [f64; 2] {
+    let (u, v) = (x / width, y / height);
+    let w = [(1.0 - u) * (1.0 - v), u * (1.0 - v), u * v, (1.0 - u) * v];
+    let mut p = [0.0; 2];
+    for (wi, ci) in w.iter().zip(corners) {
+        p[0] += wi * ci[0];
+        p[1] += wi * ci[1];
     }
+    p
 }
 
 /// Squared Euclidean distance.
@@ -223,13 +256,7 @@ mod tests {
     #[test]
     fn geometric_median_matches_converged_weiszfeld() {
         // Deterministic pseudo-random sets: clusters, collinear points, a repeated point.
-        let mut x = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut rnd = move || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut rnd = crate::test_rng::uniform(0x9e37_79b9_7f4a_7c15);
         for n in 3..12 {
             for _ in 0..50 {
                 let pts: Vec<([f64; 2], f64)> = (0..n)

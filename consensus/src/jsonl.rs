@@ -6,27 +6,11 @@ use std::io::{BufRead, Write};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ConsensusError, ConsensusResult};
-use crate::output::{Output, Site, TaskVerdict, VolunteerEstimate};
+use crate::output::{InputReport, Output, Site, Summary, TaskVerdict, VolunteerEstimate};
 use crate::types::{Answer, Input, Task};
 
 /// How many skipped-line messages [`InputReport::errors`] keeps.
 const MAX_REPORTED_ERRORS: usize = 20;
-
-/// What [`read_jsonl`] read and skipped.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct InputReport {
-    /// Lines read, blank ones included.
-    pub lines: usize,
-    /// Task lines accepted.
-    pub tasks: usize,
-    /// Answer lines accepted.
-    pub answers: usize,
-    /// Lines skipped: not JSON, unknown `type`, missing or invalid fields (NaN, bad footprint,
-    /// zero-sized task, an answer with none or several of `marks` / `nothing_here` / `cant_tell`).
-    pub skipped: usize,
-    /// The first skipped lines with the reason, `"line N: message"`.
-    pub errors: Vec<String>,
-}
 
 #[derive(Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -100,7 +84,7 @@ enum OutLine<'a> {
     Site(&'a Site),
     Task(&'a TaskVerdict),
     Volunteer(&'a VolunteerEstimate),
-    Summary(&'a crate::output::Summary),
+    Summary(&'a Summary),
 }
 
 #[derive(Serialize)]

@@ -10,6 +10,7 @@ mod error;
 pub mod eval;
 mod geo;
 mod hash;
+mod id;
 mod jsonl;
 mod output;
 pub mod panoptes;
@@ -17,14 +18,18 @@ mod par;
 mod params;
 pub mod sim;
 mod tessera;
+#[cfg(test)]
+mod test_rng;
 mod types;
 
 pub use agreement::task_agreement;
 pub use error::{ConsensusError, ConsensusResult};
-pub use jsonl::{InputReport, read_jsonl, write_input_jsonl, write_jsonl};
-pub use output::{Output, Site, SitePosition, Summary, TaskVerdict, VolunteerEstimate};
+pub use geo::pixel_to_lonlat;
+pub use id::{Id, TaskId, VolunteerId};
+pub use jsonl::{read_jsonl, write_input_jsonl, write_jsonl};
+pub use output::{
+    InputReport, Output, Site, SitePosition, Summary, TaskVerdict, VolunteerEstimate,
+};
 pub use params::{ConsensusParams, PanoptesParams};
 pub use tessera::{LonLatBox, Reliabilities, run, run_region};
-pub use types::{
-    Answer, DamageClass, Footprint, Id, Input, Mark, Response, Task, TaskId, VolunteerId,
-};
+pub use types::{Answer, DamageClass, Footprint, Input, Mark, Response, Task};

@@ -1,9 +1,10 @@
-//! The output model: sites, per-task verdicts, volunteer estimates and a run summary.
+//! The output model: sites, per-task verdicts, volunteer estimates and a run summary (with the
+//! reader's report of what it skipped).
 
 use serde::{Deserialize, Serialize};
 
-use crate::jsonl::InputReport;
-use crate::types::{DamageClass, TaskId, VolunteerId};
+use crate::id::{TaskId, VolunteerId};
+use crate::types::DamageClass;
 
 /// Where a site is: WGS84 for georeferenced campaigns, task pixels otherwise.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -128,4 +129,20 @@ pub struct Output {
     pub volunteers: Vec<VolunteerEstimate>,
     /// Counts.
     pub summary: Summary,
+}
+
+/// What [`crate::read_jsonl`] read and skipped: part of the run summary when the CLI read a file.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct InputReport {
+    /// Lines read, blank ones included.
+    pub lines: usize,
+    /// Task lines accepted.
+    pub tasks: usize,
+    /// Answer lines accepted.
+    pub answers: usize,
+    /// Lines skipped: not JSON, unknown `type`, missing or invalid fields (NaN, bad footprint,
+    /// zero-sized task, an answer with none or several of `marks` / `nothing_here` / `cant_tell`).
+    pub skipped: usize,
+    /// The first skipped lines with the reason, `"line N: message"`.
+    pub errors: Vec<String>,
 }

@@ -16,8 +16,9 @@ use std::io::Write;
 use serde::{Deserialize, Serialize};
 
 use crate::error::ConsensusResult;
+use crate::id::TaskId;
 use crate::params::PanoptesParams;
-use crate::types::{DamageClass, Input, Response, TaskId};
+use crate::types::{DamageClass, Input, Response};
 
 /// One panoptes cluster.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -19,6 +19,11 @@ pub struct ConsensusParams {
     pub min_volunteers: usize,
     /// Least confidence (posterior probability of being real) of a reported site.
     pub min_confidence: f64,
+    /// Least support of a reported site, in `[0, 1]`: the share of the volunteers who saw the
+    /// spot (answered a task covering it, can't-tell excluded) that marked it, each weighted by
+    /// their reliability as in [`crate::Site::support`]. A site below it is not reported.
+    /// Default 0 (no floor).
+    pub min_support: f64,
     /// Least vote weight (Youden's J, see [`crate::VolunteerEstimate::weight`]) for a volunteer to
     /// count towards `min_volunteers`: identified spammers never make a site on their own.
     pub min_volunteer_weight: f64,
@@ -42,6 +47,12 @@ pub struct ConsensusParams {
     pub max_answers: usize,
 }
 
+/// Default of [`ConsensusParams::min_support`]: no floor. Confidence already weighs the reliable
+/// volunteers who saw a spot and did not mark it; a floor of 0.5 on top of it costs the
+/// simulated accuracy campaign (`tests/accuracy.rs`) recall 0.96 → 0.83, as volunteers of recall
+/// 0.7 often leave a real site under half-marked.
+const MIN_SUPPORT: f64 = 0.0;
+
 impl Default for ConsensusParams {
     fn default() -> Self {
         Self {
@@ -49,6 +60,7 @@ impl Default for ConsensusParams {
             eps_px: 10.0,
             min_volunteers: 2,
             min_confidence: 0.5,
+            min_support: MIN_SUPPORT,
             min_volunteer_weight: 0.2,
             classes: ["destroyed", "severe", "moderate", "crater"]
                 .map(String::from)
@@ -109,6 +121,9 @@ impl ConsensusParams {
         }
         if !(0.0..=1.0).contains(&self.min_confidence) {
             return Err(invalid("min_confidence", "must be in [0, 1]"));
+        }
+        if !(0.0..=1.0).contains(&self.min_support) {
+            return Err(invalid("min_support", "must be in [0, 1]"));
         }
         if !(0.0..=1.0).contains(&self.min_volunteer_weight) {
             return Err(invalid("min_volunteer_weight", "must be in [0, 1]"));

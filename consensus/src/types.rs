@@ -8,59 +8,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ConsensusError, ConsensusResult};
-
-/// An external identifier as it appears in the JSON: an integer or a string.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum Id {
-    /// A numeric id (database row id).
-    Int(i64),
-    /// A textual id (uuid, handle, tile name).
-    Text(String),
-}
-
-impl fmt::Display for Id {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Id::Int(i) => write!(f, "{i}"),
-            Id::Text(s) => f.write_str(s),
-        }
-    }
-}
-
-macro_rules! id_newtype {
-    ($(#[$doc:meta])* $name:ident) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-        #[serde(transparent)]
-        pub struct $name(pub Id);
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                self.0.fmt(f)
-            }
-        }
-        impl From<i64> for $name {
-            fn from(v: i64) -> Self {
-                Self(Id::Int(v))
-            }
-        }
-        impl From<&str> for $name {
-            fn from(v: &str) -> Self {
-                Self(Id::Text(v.to_owned()))
-            }
-        }
-    };
-}
-
-id_newtype!(
-    /// A task (tile) id.
-    TaskId
-);
-id_newtype!(
-    /// A volunteer id (pseudonymous).
-    VolunteerId
-);
+use crate::geo::pixel_to_lonlat;
+use crate::id::{TaskId, VolunteerId};
 
 /// A damage class name, e.g. `destroyed`. Checked against the campaign's classes at run time.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -170,11 +119,8 @@ impl Footprint {
         self.0
     }
 
-    /// WGS84 `[lon, lat]` of pixel `(x, y)` in a `width × height` tile, by **bilinear
-    /// interpolation** of the four corners with `u = x/W`, `v = y/H`:
-    /// `P = (1-u)(1-v)·C₀ + u(1-v)·C₁ + u·v·C₂ + (1-u)·v·C₃`.
-    /// This is exact for any affine georeference (north-up or rotated tiles: the footprint is a
-    /// parallelogram) and a close approximation for a mildly projective one.
+    /// WGS84 `[lon, lat]` of pixel `(x, y)` in a `width × height` tile: [`crate::pixel_to_lonlat`]
+    /// of the four corners.
     ///
     /// ```
     /// use tessera_consensus::Footprint;
@@ -183,22 +129,8 @@ impl Footprint {
     /// ```
     #[must_use]
     pub fn pixel_to_lonlat(&self, x: f64, y: f64, width: u32, height: u32) -> [f64; 2] {
-        bilinear(&self.0, x / f64::from(width), y / f64::from(height))
+        pixel_to_lonlat(&self.0, f64::from(width), f64::from(height), x, y)
     }
-}
-
-#[expect(
-    clippy::many_single_char_names,
-    reason = "the usual notation for bilinear interpolation"
-)]
-pub(crate) fn bilinear(c: &[[f64; 2]; 4], u: f64, v: f64) -> [f64; 2] {
-    let w = [(1.0 - u) * (1.0 - v), u * (1.0 - v), u * v, (1.0 - u) * v];
-    let mut p = [0.0; 2];
-    for (wi, ci) in w.iter().zip(c) {
-        p[0] += wi * ci[0];
-        p[1] += wi * ci[1];
-    }
-    p
 }
 
 /// A search task: one tile, `width × height` px, optionally georeferenced, optionally gold.

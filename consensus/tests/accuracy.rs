@@ -8,11 +8,7 @@ use tessera_consensus::{ConsensusParams, PanoptesParams, panoptes, run};
 
 #[test]
 fn simulated_campaign_meets_accuracy_goal_and_beats_panoptes() {
-    let sim = SimParams {
-        tiles_x: 12,
-        tiles_y: 12,
-        ..SimParams::default()
-    };
+    let sim = SimParams::with_tiles(12, 12);
     let (input, truth) = simulate(&sim, 11).unwrap();
     let params = ConsensusParams::default();
     let radius = params.eps_px * sim.gsd_m;
@@ -44,10 +40,8 @@ fn simulated_campaign_meets_accuracy_goal_and_beats_panoptes() {
 #[test]
 fn spammers_lose_weight() {
     let sim = SimParams {
-        tiles_x: 12,
-        tiles_y: 12,
         spammer_share: 0.1,
-        ..SimParams::default()
+        ..SimParams::with_tiles(12, 12)
     };
     let (input, truth) = simulate(&sim, 3).unwrap();
     let out = run(&input, &ConsensusParams::default()).unwrap();

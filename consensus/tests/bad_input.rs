@@ -90,6 +90,8 @@ fn mixing_georeferenced_and_pixel_tasks_is_refused() {
 #[case::negative_radius(ConsensusParams { eps_m: Some(-1.0), ..ConsensusParams::default() })]
 #[case::nan_radius(ConsensusParams { eps_px: f64::NAN, ..ConsensusParams::default() })]
 #[case::no_classes(ConsensusParams { classes: vec![], ..ConsensusParams::default() })]
+#[case::min_support_above_one(ConsensusParams { min_support: 1.5, ..ConsensusParams::default() })]
+#[case::nan_min_support(ConsensusParams { min_support: f64::NAN, ..ConsensusParams::default() })]
 fn invalid_parameters_are_refused(#[case] params: ConsensusParams) {
     assert!(matches!(
         run(&Input::default(), &params),

@@ -5,11 +5,7 @@ use tessera_consensus::{ConsensusParams, LonLatBox, SitePosition, run, run_regio
 
 #[test]
 fn region_run_reproduces_full_run_sites_inside_the_box() {
-    let sim = SimParams {
-        tiles_x: 8,
-        tiles_y: 8,
-        ..SimParams::default()
-    };
+    let sim = SimParams::with_tiles(8, 8);
     let (input, _) = simulate(&sim, 4).unwrap();
     let params = ConsensusParams {
         eps_m: Some(5.0),

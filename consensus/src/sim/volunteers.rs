@@ -1,11 +1,11 @@
 //! Simulated volunteers: their true behaviour and how they answer one tile.
 
 use rand::RngExt;
-use rand_distr::{Beta, Distribution, Gamma, Normal};
+use rand_distr::{Beta, Distribution, Gamma, Normal, Poisson};
 use rand_pcg::Pcg64Mcg;
 use serde::{Deserialize, Serialize};
 
-use super::{SimParams, poisson};
+use super::params::SimParams;
 use crate::types::{DamageClass, Mark, Response};
 
 /// A volunteer's true behaviour.
@@ -138,4 +138,21 @@ impl SimVolunteer {
             Response::Marks(marks)
         }
     }
+}
+
+/// A Poisson draw of mean `mean` (0 for a non-positive mean).
+fn poisson(rng: &mut Pcg64Mcg, mean: f64) -> usize {
+    if mean <= 0.0 {
+        return 0;
+    }
+    Poisson::new(mean).map_or(0, |d| {
+        let k: f64 = d.sample(rng);
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "a Poisson draw is a small non-negative integer"
+        )]
+        let k = k as usize;
+        k
+    })
 }

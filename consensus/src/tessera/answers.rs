@@ -6,10 +6,18 @@ use std::ops::Range;
 
 use rayon::slice::ParallelSliceMut;
 
-use super::prepare::Kind;
 use crate::hash::FxHashMap;
+use crate::id::{TaskId, VolunteerId};
 use crate::output::Summary;
-use crate::types::{Input, Mark, Response, Task, TaskId, VolunteerId};
+use crate::types::{Input, Mark, Response, Task};
+
+/// What an answer said, after validation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Marks,
+    NothingHere,
+    CantTell,
+}
 
 /// One validated answer.
 #[derive(Debug)]

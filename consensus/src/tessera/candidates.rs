@@ -1,9 +1,7 @@
-//! From cluster labels to candidate sites: one vote per volunteer, a robust centre, the
-//! volunteers who saw the spot (exposure, see `exposure`), and gold anchors.
+//! From cluster labels to candidate sites: one vote per volunteer and a robust centre. Who saw
+//! each candidate, and the gold anchors, are added next by `exposure`.
 
 use super::cluster::{NOISE, dbscan_distinct};
-use super::exposure::{add_gold, expose, tasks_of};
-use super::index::FootprintIndex;
 use super::prepare::Campaign;
 use crate::geo::geometric_median;
 use crate::par::map_blocks;
@@ -76,7 +74,8 @@ pub(crate) struct Candidates {
     pub votes: Flat<Vote>,
     /// Unweighted geometric median of the votes (gold position for an unmarked gold site).
     pub centre: Vec<[f64; 2]>,
-    /// Volunteers who saw the centre, sorted, with whether they marked the candidate.
+    /// Volunteers who saw the centre, sorted, with whether they marked the candidate (filled
+    /// by `exposure`, as are `tasks` and `fixed`).
     pub exposed: Flat<(u32, bool)>,
     /// Tasks whose footprint contains the centre, sorted.
     pub tasks: Flat<u32>,
@@ -162,13 +161,9 @@ fn groups(labels: &[u32]) -> (Vec<u32>, Vec<usize>) {
     (order, at)
 }
 
-/// Clusters the campaign's marks and builds every candidate (multi-volunteer clusters, single
-/// marks, and gold sites nobody marked), with exposure.
-pub(crate) fn candidates(
-    c: &Campaign,
-    min_volunteers: usize,
-    index: &FootprintIndex,
-) -> Candidates {
+/// Clusters the campaign's marks and builds a candidate for each multi-volunteer cluster and
+/// each single mark; `exposure::expose` then adds gold sites nobody marked and who saw each one.
+pub(crate) fn candidates(c: &Campaign, min_volunteers: usize) -> Candidates {
     let points: Vec<([f64; 2], u32)> = c.marks.iter().map(|m| (m.p, m.volunteer)).collect();
     let labels = dbscan_distinct(&points, c.eps, min_volunteers);
     let (order, at) = groups(&labels);
@@ -194,9 +189,5 @@ pub(crate) fn candidates(
         out.votes.append(votes);
         out.centre.extend(centre);
     }
-    out.fixed = vec![None; out.len()];
-    out.tasks = tasks_of(c, index, &out.centre);
-    add_gold(c, index, &mut out);
-    out.exposed = expose(c, &out);
     out
 }

@@ -230,13 +230,7 @@ mod tests {
 
     #[test]
     fn grid_gives_the_brute_force_labels() {
-        let mut x = 0x2545_f491_4f6c_dd1d_u64;
-        let mut rnd = move || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut rnd = crate::test_rng::uniform(0x2545_f491_4f6c_dd1d);
         for (n, extent, eps) in [
             (300, 100.0, 5.0),
             (500, 40.0, 2.5),

@@ -14,8 +14,9 @@
 
 use rayon::prelude::*;
 
+use super::answers::Kind;
 use super::candidates::{BLOCK, Candidates};
-use super::prepare::{Campaign, Kind};
+use super::prepare::Campaign;
 use crate::params::ConsensusParams;
 
 const S_MIN: f64 = 1e-4;

@@ -1,13 +1,23 @@
-//! Who saw a candidate (exposure), and gold anchors.
+//! Who saw a candidate (exposure), and gold anchors: what clustering alone cannot know.
 
+use super::answers::Kind;
 use super::candidates::{BLOCK, Candidates, Flat};
 use super::index::FootprintIndex;
-use super::prepare::{Campaign, Kind};
+use super::prepare::Campaign;
 use crate::geo::dist2;
 use crate::par::map_blocks;
 
+/// Completes the candidates clustering built: the tasks covering each one, gold anchors (fixing
+/// candidates inside gold tasks, adding gold sites nobody marked), and who saw each one.
+pub(super) fn expose(c: &Campaign, index: &FootprintIndex, cands: &mut Candidates) {
+    cands.fixed = vec![None; cands.len()];
+    cands.tasks = tasks_of(c, index, &cands.centre);
+    add_gold(c, index, cands);
+    cands.exposed = who_saw(c, cands);
+}
+
 /// The tasks whose footprint contains each point, sorted.
-pub(super) fn tasks_of(c: &Campaign, index: &FootprintIndex, points: &[[f64; 2]]) -> Flat<u32> {
+fn tasks_of(c: &Campaign, index: &FootprintIndex, points: &[[f64; 2]]) -> Flat<u32> {
     Flat::concat(map_blocks(points.len(), BLOCK, |range| {
         let mut tasks = Flat::default();
         for &p in &points[range] {
@@ -20,7 +30,7 @@ pub(super) fn tasks_of(c: &Campaign, index: &FootprintIndex, points: &[[f64; 2]]
 
 /// Who saw each candidate: its markers, and everyone who answered a task containing its centre
 /// (not can't-tell); sorted by volunteer, with whether they marked it.
-pub(super) fn expose(c: &Campaign, cands: &Candidates) -> Flat<(u32, bool)> {
+fn who_saw(c: &Campaign, cands: &Candidates) -> Flat<(u32, bool)> {
     Flat::concat(map_blocks(cands.len(), BLOCK, |range| {
         let mut exposed = Flat::default();
         // About one task's answerers per candidate.
@@ -56,7 +66,7 @@ pub(super) fn expose(c: &Campaign, cands: &Candidates) -> Flat<(u32, bool)> {
 
 /// Fixes candidates inside gold tasks to the known truth and adds gold sites nobody marked,
 /// so those who missed them are counted as misses.
-pub(super) fn add_gold(c: &Campaign, index: &FootprintIndex, out: &mut Candidates) {
+fn add_gold(c: &Campaign, index: &FootprintIndex, out: &mut Candidates) {
     let eps2 = c.eps * c.eps;
     // `matched[gold_at[t] + k]`: gold site k of task t is within eps of a candidate.
     let mut gold_at = Vec::with_capacity(c.tasks.len() + 1);

@@ -162,10 +162,8 @@ mod tests {
     fn footprint_lookup_matches_testing_every_task() {
         // Overlapping tiles, so points on overlaps and edges have several tasks.
         let p = SimParams {
-            tiles_x: 7,
-            tiles_y: 5,
             overlap: 32,
-            ..SimParams::default()
+            ..SimParams::with_tiles(7, 5)
         };
         let input = simulate(&p, 3).expect("valid simulation parameters").0;
         let c = prepare(&input, &ConsensusParams::default()).expect("valid campaign");

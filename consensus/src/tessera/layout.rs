@@ -1,11 +1,10 @@
 //! Lays a campaign's tasks out in one metric plane: an equirectangular projection around the
 //! centroid for georeferenced tasks, a grid of separate patches for tasks in pixel space.
 
-use super::prepare::CTask;
 use crate::error::{ConsensusError, ConsensusResult};
 use crate::geo::{LocalProjection, Quad};
 use crate::params::ConsensusParams;
-use crate::types::{Mark, Task};
+use crate::types::Task;
 
 fn median(mut v: Vec<f64>) -> Option<f64> {
     if v.is_empty() {
@@ -74,10 +73,4 @@ pub(super) fn layout_tasks(
         .eps_m
         .unwrap_or_else(|| params.eps_px * median(gsd.collect()).unwrap_or(1.0));
     Ok((Some(proj), quads, eps))
-}
-
-/// A mark's position in the plane, by bilinear interpolation of its task's footprint.
-pub(super) fn pixel_to_plane(t: &CTask, m: &Mark) -> [f64; 2] {
-    t.quad
-        .at(m.x / f64::from(t.width), m.y / f64::from(t.height))
 }

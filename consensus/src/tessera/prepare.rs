@@ -4,22 +4,15 @@
 //! answers by (task, volunteer) and each answer's marks by position, so the rest of the
 //! pipeline gives the same result whatever the order of the input lines.
 
-use super::answers::canonical;
-use super::layout::{layout_tasks, pixel_to_plane};
+use super::answers::{Kind, canonical};
+use super::layout::layout_tasks;
 use crate::error::ConsensusResult;
-use crate::geo::{LocalProjection, Quad};
+use crate::geo::{LocalProjection, Quad, pixel_to_lonlat};
 use crate::hash::FxHashMap;
+use crate::id::{TaskId, VolunteerId};
 use crate::output::Summary;
 use crate::params::ConsensusParams;
-use crate::types::{Input, Response, Task, TaskId, VolunteerId};
-
-/// What an answer said, after validation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Kind {
-    Marks,
-    NothingHere,
-    CantTell,
-}
+use crate::types::{Input, Mark, Response, Task};
 
 #[derive(Debug, Clone)]
 pub(crate) struct CTask {
@@ -31,6 +24,20 @@ pub(crate) struct CTask {
     pub gold: Option<Vec<([f64; 2], u8)>>,
     /// Range into [`Campaign::answers`].
     pub answers: std::ops::Range<usize>,
+}
+
+impl CTask {
+    /// A mark's position in the plane: the pixel → WGS84 interpolation, applied to the projected
+    /// corners (the same thing, the projection being affine).
+    fn plane(&self, m: &Mark) -> [f64; 2] {
+        pixel_to_lonlat(
+            &self.quad.0,
+            f64::from(self.width),
+            f64::from(self.height),
+            m.x,
+            m.y,
+        )
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -94,7 +101,7 @@ pub(crate) fn prepare(input: &Input, params: &ConsensusParams) -> ConsensusResul
         let ct = &ctasks[p.task as usize];
         for &(m, class) in &canon.marks[p.marks.clone()] {
             marks.push(CMark {
-                p: pixel_to_plane(ct, m),
+                p: ct.plane(m),
                 class,
                 volunteer: p.volunteer,
                 task: p.task,
@@ -160,7 +167,7 @@ fn campaign_tasks(
                     .filter_map(|m| {
                         class_index
                             .get(m.class.0.as_str())
-                            .map(|&c| (pixel_to_plane(&ct, m), c))
+                            .map(|&c| (ct.plane(m), c))
                     })
                     .collect(),
                 Response::NothingHere | Response::CantTell => Vec::new(),

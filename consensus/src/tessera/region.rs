@@ -11,12 +11,13 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use super::em::Fixed;
+use super::pipeline::run_campaign;
 use super::prepare::prepare;
-use super::run_campaign;
 use crate::error::{ConsensusError, ConsensusResult};
+use crate::id::TaskId;
 use crate::output::{Output, SitePosition, VolunteerEstimate};
 use crate::params::ConsensusParams;
-use crate::types::{Input, Task, TaskId};
+use crate::types::{Input, Task};
 
 /// A WGS84 box (degrees), `west ≤ east`, `south ≤ north`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

@@ -23,13 +23,40 @@ pub(crate) struct Classes {
     pub posterior: Vec<f64>,
 }
 
-pub(crate) fn is_reported(votes: &[Vote], q: f64, em: &EmResult, params: &ConsensusParams) -> bool {
-    q >= params.min_confidence
+/// Whether candidate `i` becomes a site: confident enough, marked by enough volunteers of
+/// enough weight, and by a large enough share of those who saw it.
+pub(crate) fn is_reported(
+    cands: &Candidates,
+    i: usize,
+    em: &EmResult,
+    params: &ConsensusParams,
+) -> bool {
+    let votes = cands.votes(i);
+    em.q[i] >= params.min_confidence
         && votes
             .iter()
             .filter(|v| weight(em, v.volunteer as usize) >= params.min_volunteer_weight)
             .count()
             >= params.min_volunteers
+        && support(em, votes, cands.exposed(i)) >= params.min_support
+}
+
+/// Reliability-weighted share of the volunteers who saw a candidate that marked it; the plain
+/// share when nobody who saw it carries any weight.
+fn support(em: &EmResult, votes: &[Vote], exposed: &[(u32, bool)]) -> f64 {
+    let (mut marked, mut seen) = (0.0, 0.0);
+    for &(v, m) in exposed {
+        let w = weight(em, v as usize);
+        seen += w;
+        if m {
+            marked += w;
+        }
+    }
+    if seen > 0.0 {
+        marked / seen
+    } else {
+        votes.len() as f64 / exposed.len().max(1) as f64
+    }
 }
 
 /// Alternates class posteriors and volunteers' class accuracies (a few rounds suffice).
@@ -44,7 +71,7 @@ pub(crate) fn classes(
     let a0 = params.prior_class_accuracy;
     let mut acc = vec![a0; c.volunteers.len()];
     let reported: Vec<usize> = (0..cands.len())
-        .filter(|&i| is_reported(cands.votes(i), em.q[i], em, params))
+        .filter(|&i| is_reported(cands, i, em, params))
         .collect();
     let mut posterior = vec![0.0; reported.len() * nk];
     let (mut num, mut den) = (vec![0.0; acc.len()], vec![0.0; acc.len()]);
@@ -117,19 +144,7 @@ pub(crate) fn sites(c: &Campaign, cands: &Candidates, em: &EmResult, cls: &Class
                 .map(|v| (v.p, weight(em, v.volunteer as usize).max(1e-3)))
                 .collect();
             let centre = geometric_median(&pts);
-            let (mut marked, mut seen) = (0.0, 0.0);
-            for &(v, m) in exposed {
-                let w = weight(em, v as usize);
-                seen += w;
-                if m {
-                    marked += w;
-                }
-            }
-            let support = if seen > 0.0 {
-                marked / seen
-            } else {
-                votes.len() as f64 / exposed.len().max(1) as f64
-            };
+            let support = support(em, votes, exposed);
             // Spread of the votes about the centre, shrunk towards eps/2 by one pseudo-vote,
             // divided by √(effective number of votes): a 1-σ radius for the centre.
             let (w_sum, sq_weight_sum, spread_sum) =

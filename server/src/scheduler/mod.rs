@@ -23,7 +23,6 @@
 //! hold; anything else takes the full path in a transaction. Five statements per lease and answer
 //! instead of sixteen: PostgreSQL's throughput is bound by its per-statement cost.
 
-pub mod footprint;
 pub mod gold;
 pub mod intake;
 mod lease;

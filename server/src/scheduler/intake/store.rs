@@ -3,7 +3,7 @@
 //! one statement.
 
 use diesel::prelude::*;
-use tessera_consensus::Answer as CAnswer;
+use tessera_consensus::{Answer as CAnswer, pixel_to_lonlat};
 
 use super::validate::validate;
 use super::verdict::{adaptive_need, early_need, gold_feedback};
@@ -16,7 +16,7 @@ use crate::db::ids::{AnswerId, UserId};
 use crate::db::kinds::{AnswerKind, TaskStatus};
 use crate::db::lease::Lease;
 use crate::db::task::Task;
-use crate::scheduler::footprint::pixel_to_lonlat;
+
 use crate::scheduler::gold::GoldFeedback;
 use crate::scheduler::statements::{
     AnswerCounted, GoldAnswerCounted, LeaseAnswered, PgAnswerStored,

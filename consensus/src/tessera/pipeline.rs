@@ -1,0 +1,141 @@
+//! The tessera pipeline over one campaign: prepare, cluster, expose, EM, report; and the
+//! per-task verdicts that drive adaptive redundancy.
+
+use rayon::prelude::*;
+
+use super::answers::Kind;
+use super::candidates::{Candidates, candidates};
+use super::em::{EmResult, Fixed, em};
+use super::exposure::expose;
+use super::index::FootprintIndex;
+use super::prepare::{Campaign, prepare};
+use super::sites;
+use crate::agreement::retires;
+use crate::error::ConsensusResult;
+use crate::output::{Output, TaskVerdict, VolunteerEstimate};
+use crate::params::ConsensusParams;
+use crate::types::Input;
+
+/// Runs tessera-mode consensus over a whole campaign.
+///
+/// # Parameters
+/// - `input`: tasks and answers (any order; the result does not depend on it).
+/// - `params`: see [`ConsensusParams`]; `ConsensusParams::default()` is the documented default.
+///
+/// # Returns
+/// An [`Output`]: confirmed sites (WGS84, or task pixels for a campaign without footprints),
+/// one verdict per task, one reliability estimate per volunteer, and a summary that counts
+/// every skipped answer or mark (unknown task, duplicate, out of range, unknown class).
+///
+/// # Algorithm
+/// 1. Validate, drop what cannot be used (counted), order canonically, and project every mark
+///    to metres (bilinear interpolation in the task footprint, then an equirectangular plane
+///    around the campaign centroid).
+/// 2. DBSCAN on a uniform grid where density counts **distinct volunteers** within `eps`;
+///    unclustered marks become single-volunteer candidates. Each volunteer votes once per
+///    candidate.
+/// 3. Exposure: the volunteers whose answered tasks (not can't-tell) cover each candidate.
+/// 4. EM of site truth and each volunteer's sensitivity and false-mark rate (Beta / Gamma priors,
+///    gold tasks anchoring), see the crate README.
+/// 5. Report candidates with ≥ `min_volunteers`, posterior ≥ `min_confidence` and support
+///    ≥ `min_support`: class by a one-coin Dawid–Skene vote, a weighted geometric-median centre,
+///    support, uncertainty.
+///
+/// # Errors
+/// [`crate::ConsensusError::InvalidParameter`] for invalid `params`;
+/// [`crate::ConsensusError::MixedSpaces`] when only some tasks have footprints.
+///
+/// # Examples
+/// ```
+/// use tessera_consensus::{ConsensusParams, read_jsonl, run};
+/// let mut text = String::from(r#"{"type":"task","id":1,"width":256,"height":256}"#);
+/// for v in 0..4 {
+///     text += &format!("\n{{\"type\":\"answer\",\"task\":1,\"volunteer\":{v},\"marks\":[{{\"x\":{},\"y\":50,\"class\":\"destroyed\"}}]}}", 100 + v);
+/// }
+/// text += "\n{\"type\":\"answer\",\"task\":1,\"volunteer\":9,\"nothing_here\":true}";
+/// let (input, _) = read_jsonl(text.as_bytes()).unwrap();
+/// let out = run(&input, &ConsensusParams::default()).unwrap();
+/// assert_eq!(out.sites.len(), 1);
+/// assert_eq!(out.sites[0].class.0, "destroyed");
+/// assert_eq!(out.sites[0].seen_by, 5);
+/// assert!(out.sites[0].confidence > 0.9);
+///
+/// let bad = ConsensusParams { eps_px: -1.0, ..ConsensusParams::default() };
+/// assert!(run(&input, &bad).is_err());
+/// ```
+pub fn run(input: &Input, params: &ConsensusParams) -> ConsensusResult<Output> {
+    let c = prepare(input, params)?;
+    Ok(run_campaign(&c, params, &Fixed::default()))
+}
+
+pub(crate) fn run_campaign(c: &Campaign, params: &ConsensusParams, fixed: &Fixed) -> Output {
+    let index = FootprintIndex::new(c);
+    let mut cands = candidates(c, params.min_volunteers);
+    expose(c, &index, &mut cands);
+    let result = em(c, &cands, params, fixed);
+    let cls = sites::classes(c, &cands, &result, params);
+    let sites = sites::sites(c, &cands, &result, &cls);
+    let tasks = verdicts(c, &cands, &result, params);
+    let volunteers = (0..c.volunteers.len())
+        .map(|v| VolunteerEstimate {
+            id: c.volunteers[v].clone(),
+            sensitivity: result.s[v],
+            false_rate: result.rho[v] * result.mean_task_area,
+            class_accuracy: cls.accuracy[v],
+            weight: sites::weight(&result, v),
+            answers: result.answered[v],
+        })
+        .collect();
+    let mut summary = c.summary.clone();
+    summary.candidates = cands.len();
+    summary.sites = sites.len();
+    summary.em_iterations = result.iterations;
+    summary.prior_site = result.prior_site;
+    Output {
+        sites,
+        tasks,
+        volunteers,
+        summary,
+    }
+}
+
+fn verdicts(
+    c: &Campaign,
+    cands: &Candidates,
+    em: &EmResult,
+    params: &ConsensusParams,
+) -> Vec<TaskVerdict> {
+    let mut p_none = vec![1.0; c.tasks.len()];
+    for (i, q) in em.q.iter().enumerate() {
+        for &t in cands.tasks(i) {
+            p_none[t as usize] *= 1.0 - q;
+        }
+    }
+    // Marks are sorted by task: each task's marks are one range.
+    let mut mark_at = vec![0usize; c.tasks.len() + 1];
+    for m in &c.marks {
+        mark_at[m.task as usize + 1] += 1;
+    }
+    for i in 1..mark_at.len() {
+        mark_at[i] += mark_at[i - 1];
+    }
+    c.tasks
+        .par_iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let points: Vec<([f64; 2], u32)> = c.marks[mark_at[i]..mark_at[i + 1]]
+                .iter()
+                .map(|m| (m.p, m.volunteer))
+                .collect();
+            let answers = &c.answers[t.answers.clone()];
+            let answered = answers.iter().filter(|a| a.kind != Kind::CantTell).count();
+            let retire = retires(&points, c.eps, answered, answers.len(), params);
+            TaskVerdict {
+                id: t.id.clone(),
+                p_damage: 1.0 - p_none[i],
+                retire,
+                answers: answers.len(),
+            }
+        })
+        .collect()
+}
