@@ -103,15 +103,17 @@ impl CampaignSettings {
     /// use tessera_server::campaign_settings::CampaignSettings;
     /// let mut settings = CampaignSettings::default();
     /// settings.consensus.min_volunteers = 3;
+    /// settings.consensus.min_support = 0.75;
     /// settings.redundancy.max = 9;
     /// let params = settings.consensus_params();
-    /// assert_eq!((params.min_volunteers, params.max_answers), (3, 9));
+    /// assert_eq!((params.min_volunteers, params.min_support, params.max_answers), (3, 0.75, 9));
     /// ```
     #[must_use]
     pub fn consensus_params(&self) -> ConsensusParams {
         ConsensusParams {
             eps_m: self.consensus.eps_m,
             min_volunteers: self.consensus.min_volunteers as usize,
+            min_support: self.consensus.min_support,
             classes: self.damage_classes.clone(),
             min_answers: self.redundancy.min as usize,
             max_answers: self.redundancy.max as usize,

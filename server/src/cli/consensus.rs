@@ -6,7 +6,9 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 use clap::{Args, ValueEnum};
-use tessera_consensus::{ConsensusParams, PanoptesParams};
+use tessera_consensus::PanoptesParams;
+
+use crate::campaign_settings::CampaignSettings;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Mode {
@@ -33,7 +35,7 @@ pub struct ConsensusArgs {
     #[arg(long, value_name = "N")]
     pub min_volunteers: Option<usize>,
     /// Tessera mode: least share, in [0, 1], of the volunteers who saw a spot that must have
-    /// marked it [default: 0, no floor].
+    /// marked it [default: 0.5, as a new campaign's `consensus.min_support`].
     #[arg(long, value_name = "SHARE", value_parser = parse_share)]
     pub min_support: Option<f64>,
     /// Tessera mode: least confidence of a reported site.
@@ -87,7 +89,8 @@ pub fn run(args: &ConsensusArgs) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     match args.mode {
         Mode::Tessera => {
-            let mut params = ConsensusParams::default();
+            // A file gets the parameters a new campaign gets, so the two agree.
+            let mut params = CampaignSettings::default().consensus_params();
             if let Some(eps) = args.eps_m {
                 params.eps_m = Some(eps);
             }

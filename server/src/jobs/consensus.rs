@@ -111,9 +111,8 @@ pub fn run_once(db: &Db) -> Result<Vec<RunCounts>, DbError> {
         };
         match run_campaign(db, &campaign.id, &settings) {
             Ok(Some(counts)) => done.push(counts),
-            Ok(None) => {}
-            // Already logged and recorded on its run; the other campaigns go on.
-            Err(RunError::Run(_)) => {}
+            // Nothing new; or a failed run, already logged and recorded: the others go on.
+            Ok(None) | Err(RunError::Run(_)) => {}
             Err(RunError::Claim(e)) => return Err(e),
         }
     }
@@ -148,7 +147,7 @@ pub fn run_campaign(
         Ok(counts) => Ok(Some(counts)),
         Err(err) => {
             tracing::error!(campaign.id = %campaign_id, consensus.run = %run_id, error = %err, "consensus run failed");
-            let message = err.to_string();
+            let message = with_causes(&err);
             // Best effort: a run left unfinished is ignored once its claim times out.
             let _ = db.write(|conn| -> Result<usize, DbError> {
                 Ok(ConsensusRun::fail(conn, &run_id, &message, now_ms())?)
@@ -156,6 +155,22 @@ pub fn run_campaign(
             Err(RunError::Run(err))
         }
     }
+}
+
+/// An error with its chain of causes, `outer: inner: …`: diesel's deserialisation errors name
+/// only the column, their cause says what was wrong with the value.
+fn with_causes(err: &dyn std::error::Error) -> String {
+    let mut message = err.to_string();
+    let mut cause = err.source();
+    while let Some(inner) = cause {
+        let text = inner.to_string();
+        if !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        cause = inner.source();
+    }
+    message
 }
 
 /// Why [`run_campaign`] did not finish a run.
