@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# The day's HTTP ceiling, side by side: `wrk -t1 -c64 -d10s` (as ../shared/bench/README.md
-# measures it) against an actix-web hello world and against `tessera serve`'s GET /api/v1/health.
-# The issues' load goals were set against the hello world's figure on their day (~55,000
-# requests/s); on a shared 2-core machine it moves by a factor of two or three between days, so
-# scale a `tessera loadtest` figure by this run's hello world to compare it with a goal.
+# The day's HTTP ceiling, side by side: `wrk -t1 -c64 -d10s` against an actix-web hello world and
+# against `tessera serve`'s GET /api/v1/health. Tessera's load goals are stated against a hello
+# world of ~55,000 requests/s; on a shared 2-core machine that figure moves by a factor of two or
+# three between days, so scale a `tessera loadtest` figure by this run's hello world to compare it
+# with a goal.
 #
 #   bench/ceiling.sh [SECONDS=10]
 set -euo pipefail

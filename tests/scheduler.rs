@@ -1,5 +1,5 @@
-//! The scheduler's promises (DESIGN.md §6) and the answer intake, through the HTTP API, on
-//! SQLite and PostgreSQL.
+//! The scheduler's promises (docs/ARCHITECTURE.md, "The scheduler") and the answer intake,
+//! through the HTTP API, on SQLite and PostgreSQL.
 
 #![allow(
     clippy::pedantic,

@@ -1,7 +1,7 @@
 //! The one error type of the tiler, [`TilerError`], and its result alias.
 //!
 //! Every variant names the file it is about, so a CLI can print the error as one line and a user
-//! knows which of several frames failed and why (STYLE.md §3: context goes in the variant).
+//! knows which of several frames failed and why: the context goes in the variant.
 
 use std::path::PathBuf;
 

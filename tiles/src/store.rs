@@ -1,5 +1,5 @@
-//! Where tiles go: the [`TileStore`] trait (a local folder now, object storage later — DESIGN.md
-//! §7) and [`LocalTileStore`], which writes each object under a temporary name and renames it into
+//! Where tiles go: the [`TileStore`] trait (a local folder now, object storage later) and
+//! [`LocalTileStore`], which writes each object under a temporary name and renames it into
 //! place, so a reader never sees a partial tile under its final key.
 
 use std::path::{Path, PathBuf};

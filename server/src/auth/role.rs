@@ -1,4 +1,4 @@
-//! The four roles of DESIGN.md §3.
+//! The four roles an account can have: volunteer, coordinator, analyst and admin.
 
 use std::fmt;
 use std::str::FromStr;

@@ -1,4 +1,5 @@
-//! The `tessera` command line (DESIGN.md §4). Each subcommand lives in its own file.
+//! The `tessera` command line (README.md, "Running a campaign"). Each subcommand lives in its
+//! own file.
 
 mod consensus;
 mod demo;
