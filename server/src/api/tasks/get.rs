@@ -56,5 +56,5 @@ pub async fn get_task(
             Ok((task, settings.damage_classes, until))
         })
         .await?;
-    Ok(web::Json(super::task_view(&state, &task, classes, until)))
+    Ok(web::Json(TaskView::signed(&state, &task, classes, until)))
 }
