@@ -5,8 +5,8 @@ use actix_web::{post, web};
 
 use super::issue::token_for;
 use crate::api::error::{ApiResult, ErrorBody};
+use crate::api::extract::{Anyone, Authenticated};
 use crate::api::views::TokenResponse;
-use crate::auth::{Anyone, Authenticated};
 use crate::db::user::User;
 use crate::state::AppState;
 

@@ -4,8 +4,8 @@ use actix_web::{HttpResponse, post, web};
 
 use super::access::view;
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
+use crate::api::extract::{Authenticated, Coordinators};
 use crate::api::views::{CampaignStatus, CampaignView, CreateCampaignRequest};
-use crate::auth::{Authenticated, Coordinators};
 use crate::db::campaign::{Campaign, CampaignInsertForm};
 use crate::db::ids::CampaignId;
 use crate::db::{DbError, now_ms};

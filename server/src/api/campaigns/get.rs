@@ -4,8 +4,8 @@ use actix_web::{get, web};
 
 use super::access::{find, unknown, view, visible};
 use crate::api::error::{ApiResult, ErrorBody};
+use crate::api::extract::{Anyone, Authenticated};
 use crate::api::views::CampaignView;
-use crate::auth::{Anyone, Authenticated};
 use crate::state::AppState;
 
 /// One campaign, by id or slug. Volunteers see only active campaigns.

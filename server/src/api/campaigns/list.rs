@@ -4,8 +4,8 @@ use actix_web::{get, web};
 
 use super::access::view;
 use crate::api::error::{ApiResult, ErrorBody};
+use crate::api::extract::{Anyone, Authenticated};
 use crate::api::views::{CampaignList, CampaignListQuery, CampaignStatus};
-use crate::auth::{Anyone, Authenticated};
 use crate::db::campaign::Campaign;
 use crate::state::AppState;
 

@@ -4,8 +4,8 @@ use actix_web::{post, web};
 
 use super::access::{unknown, view};
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
+use crate::api::extract::{Authenticated, Coordinators};
 use crate::api::views::{CampaignStatus, CampaignView};
-use crate::auth::{Authenticated, Coordinators};
 use crate::db::campaign::{Campaign, CampaignUpdateForm};
 use crate::db::now_ms;
 use crate::state::AppState;

@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 
 use super::access::{find, unknown, visible};
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
-use crate::auth::{Anyone, Authenticated};
+use crate::api::extract::{Anyone, Authenticated};
 use crate::db::now_ms;
 use crate::db::task::Task;
 use crate::scheduler::gold::GoldAnswer;

@@ -4,8 +4,8 @@ use actix_web::{patch, web};
 
 use super::access::{find, view};
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
+use crate::api::extract::{Authenticated, Coordinators};
 use crate::api::views::{CampaignView, UpdateCampaignRequest};
-use crate::auth::{Authenticated, Coordinators};
 use crate::campaign_settings::CampaignSettings;
 use crate::db::campaign::{Campaign, CampaignUpdateForm};
 use crate::db::now_ms;

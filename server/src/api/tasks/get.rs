@@ -4,7 +4,7 @@ use actix_web::{get, web};
 
 use super::views::TaskView;
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
-use crate::auth::{Anyone, Authenticated};
+use crate::api::extract::{Anyone, Authenticated};
 use crate::db::campaign::Campaign;
 use crate::db::ids::TaskId;
 use crate::db::lease::Lease;

@@ -4,7 +4,7 @@ use actix_web::{post, web};
 
 use super::views::{NextTaskResponse, TaskView};
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
-use crate::auth::{Anyone, Authenticated};
+use crate::api::extract::{Anyone, Authenticated};
 use crate::scheduler::{LeaseError, LeaseOutcome, lease};
 use crate::state::AppState;
 
