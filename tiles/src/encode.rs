@@ -173,7 +173,7 @@ fn strip_jfif(jpeg: &mut Vec<u8>) {
 mod turbo {
     use std::cell::RefCell;
 
-    use super::View;
+    use crate::encode::View;
 
     thread_local! {
         static COMPRESSOR: RefCell<Option<turbojpeg::Compressor>> = const { RefCell::new(None) };

@@ -118,11 +118,12 @@ impl GeoTransform {
 }
 
 #[cfg(test)]
-#[expect(
-    clippy::float_cmp,
-    reason = "these results are exact in binary floating point"
-)]
 mod tests {
+    #![expect(
+        clippy::float_cmp,
+        reason = "these results are exact in binary floating point"
+    )]
+
     use super::*;
 
     #[test]

@@ -147,11 +147,12 @@ pub(crate) fn decode_jpeg(path: &Path) -> TilerResult<Pixels> {
 }
 
 #[cfg(test)]
-#[expect(
-    clippy::float_cmp,
-    reason = "these results are exact in binary floating point"
-)]
 mod tests {
+    #![expect(
+        clippy::float_cmp,
+        reason = "these results are exact in binary floating point"
+    )]
+
     use super::*;
 
     #[test]

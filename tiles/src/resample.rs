@@ -222,11 +222,12 @@ impl<'a> PixelMap<'a> {
 }
 
 #[cfg(test)]
-#[expect(
-    clippy::float_cmp,
-    reason = "these results are exact in binary floating point"
-)]
 mod tests {
+    #![expect(
+        clippy::float_cmp,
+        reason = "these results are exact in binary floating point"
+    )]
+
     use super::*;
 
     #[test]

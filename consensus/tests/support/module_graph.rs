@@ -180,11 +180,7 @@ fn resolve(path: &str, here: &[String], all: &BTreeMap<Module, String>) -> Optio
 
 pub fn graph(src: &Path) -> BTreeMap<Module, BTreeSet<Module>> {
     let mut all = BTreeMap::new();
-    modules(
-        src,
-        &[],
-        &mut all,
-    );
+    modules(src, &[], &mut all);
     let mut edges: BTreeMap<Module, BTreeSet<Module>> = BTreeMap::new();
     for (module, text) in &all {
         let code = code_only(text);
@@ -245,4 +241,3 @@ pub fn loops(edges: &BTreeMap<Module, BTreeSet<Module>>) -> Vec<String> {
     }
     found
 }
-

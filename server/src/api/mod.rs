@@ -8,6 +8,7 @@ pub mod auth;
 pub mod campaigns;
 pub mod error;
 mod error_handlers;
+pub mod extract;
 mod frontend;
 pub use frontend::default_dir as frontend_default_dir;
 pub mod health;
@@ -124,6 +125,6 @@ pub fn app(
             }),
         )
         .default_service(web::to(error_handlers::fallback))
-        .wrap(from_fn(crate::auth::reject_bad_tokens))
+        .wrap(from_fn(extract::reject_bad_tokens))
         .wrap(tracing_actix_web::TracingLogger::<telemetry::PrivateSpans>::new())
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
-use super::Role;
+use super::role::Role;
 use crate::db::ids::UserId;
 
 /// What a token says: who (an opaque id) and in which role. No handle, no personal data.

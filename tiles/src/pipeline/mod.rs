@@ -4,7 +4,10 @@
 //! then the row's tiles are cut, checked for nodata, encoded and stored in parallel. Memory is a few
 //! full-width bands, whatever the frame height.
 
+mod options;
 mod rows;
+
+pub use options::TileOptions;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
@@ -12,48 +15,14 @@ use std::time::Instant;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::encode::TileFormat;
 use crate::error::{TilerError, TilerResult};
 use crate::frame::Frame;
 use crate::grid::TileGrid;
 use crate::manifest::{TileRecord, to_jsonl};
 use crate::raster::BandCache;
-use crate::resample::{PixelMap, Resampling};
+use crate::resample::PixelMap;
 use crate::store::TileStore;
 use rows::{BandReader, cut_one};
-
-/// Tiling options. `Default` gives 256 px tiles, 32 px overlap, JPEG q85, skip ≥ 90 % nodata.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TileOptions {
-    /// Tile side S in pixels.
-    pub tile_size: u32,
-    /// Overlap O between neighbouring tiles (stride S−O).
-    pub overlap: u32,
-    /// Output format.
-    pub format: TileFormat,
-    /// JPEG quality 1–100.
-    pub quality: u8,
-    /// Skip tiles whose nodata share is at least this (0–1).
-    pub nodata_threshold: f64,
-    /// Worker threads; `None` uses all cores.
-    pub threads: Option<usize>,
-    /// Sampling of before-tiles when the frames' grids differ.
-    pub resampling: Resampling,
-}
-
-impl Default for TileOptions {
-    fn default() -> Self {
-        Self {
-            tile_size: 256,
-            overlap: 32,
-            format: TileFormat::Jpeg,
-            quality: 85,
-            nodata_threshold: 0.9,
-            threads: None,
-            resampling: Resampling::Bilinear,
-        }
-    }
-}
 
 /// What a tiling run did.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]

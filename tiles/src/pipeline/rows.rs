@@ -11,7 +11,7 @@ use crate::raster::BandCache;
 use crate::resample::PixelMap;
 use crate::store::TileStore;
 
-use super::TileOptions;
+use super::options::TileOptions;
 
 /// Reads the bands of successive tile rows, of the after frame and of the before frame.
 pub(super) struct BandReader<'a> {

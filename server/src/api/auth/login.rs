@@ -2,6 +2,7 @@
 
 use actix_web::{post, web};
 
+use super::issue::token_for;
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
 use crate::api::views::{LoginRequest, TokenResponse};
 use crate::auth::verify_password_bounded;
@@ -38,5 +39,5 @@ pub async fn sign_in(
     let user = found.filter(|_| matches).ok_or_else(|| {
         ApiError::unauthorized("invalid_credentials", "handle or password is not correct")
     })?;
-    Ok(web::Json(super::token_for(&state, &user)?))
+    Ok(web::Json(token_for(&state, &user)?))
 }

@@ -1,5 +1,6 @@
 //! `/auth`: sign up, sign in, refresh.
 
+mod issue;
 mod login;
 mod refresh;
 mod register;
@@ -7,23 +8,3 @@ mod register;
 pub use login::sign_in;
 pub use refresh::refresh_token;
 pub use register::{register_account, validate_handle, validate_password};
-
-use crate::api::error::{ApiError, ApiResult};
-use crate::api::views::{TokenResponse, UserView};
-use crate::db::user::User;
-use crate::state::AppState;
-
-/// Issues a token for `user` valid from now.
-fn token_for(state: &AppState, user: &User) -> ApiResult<TokenResponse> {
-    let now = crate::db::now_ms() / 1000;
-    let token = state
-        .keys
-        .issue(&user.id, user.role(), now)
-        .map_err(|e| ApiError::internal(&e))?;
-    Ok(TokenResponse {
-        token,
-        token_type: "Bearer",
-        expires_at: now + state.keys.ttl_secs,
-        user: UserView::from(user),
-    })
-}

@@ -3,9 +3,10 @@
 
 use actix_web::{post, web};
 
+use super::issue::token_for;
 use crate::api::error::{ApiResult, ErrorBody};
+use crate::api::extract::{Anyone, Authenticated};
 use crate::api::views::TokenResponse;
-use crate::auth::{Anyone, Authenticated};
 use crate::db::user::User;
 use crate::state::AppState;
 
@@ -27,5 +28,5 @@ pub async fn refresh_token(
         .db
         .run(move |db| -> ApiResult<User> { Ok(User::find(&mut *db.conn()?, &caller.user_id)?) })
         .await?;
-    Ok(web::Json(super::token_for(&state, &user)?))
+    Ok(web::Json(token_for(&state, &user)?))
 }

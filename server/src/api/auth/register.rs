@@ -2,6 +2,7 @@
 
 use actix_web::{HttpResponse, post, web};
 
+use super::issue::token_for;
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
 use crate::api::views::{RegisterRequest, TokenResponse};
 use crate::auth::{Role, hash_password_bounded};
@@ -73,5 +74,5 @@ pub async fn register_account(
         })
         .await?;
     tracing::info!(user.id = %user.id, "volunteer registered");
-    Ok(HttpResponse::Created().json(super::token_for(&state, &user)?))
+    Ok(HttpResponse::Created().json(token_for(&state, &user)?))
 }

@@ -2,9 +2,10 @@
 
 use actix_web::{HttpResponse, post, web};
 
+use super::access::view;
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
+use crate::api::extract::{Authenticated, Coordinators};
 use crate::api::views::{CampaignStatus, CampaignView, CreateCampaignRequest};
-use crate::auth::{Authenticated, Coordinators};
 use crate::db::campaign::{Campaign, CampaignInsertForm};
 use crate::db::ids::CampaignId;
 use crate::db::{DbError, now_ms};
@@ -93,5 +94,5 @@ pub async fn create_campaign(
         })
         .await?;
     tracing::info!(campaign.id = %campaign.id, campaign.slug = %campaign.slug, "campaign created");
-    Ok(HttpResponse::Created().json(super::view(campaign)?))
+    Ok(HttpResponse::Created().json(view(campaign)?))
 }

@@ -2,10 +2,10 @@
 
 use actix_web::{get, web};
 
-use crate::api::error::{ApiError, ApiResult, ErrorBody};
+use super::access::{find, unknown, view, visible};
+use crate::api::error::{ApiResult, ErrorBody};
+use crate::api::extract::{Anyone, Authenticated};
 use crate::api::views::CampaignView;
-use crate::auth::{Anyone, Authenticated};
-use crate::db::campaign::Campaign;
 use crate::state::AppState;
 
 /// One campaign, by id or slug. Volunteers see only active campaigns.
@@ -25,25 +25,8 @@ pub async fn get_campaign(
     id: web::Path<String>,
 ) -> ApiResult<web::Json<CampaignView>> {
     let campaign = find(&state, id.into_inner()).await?;
-    if !super::visible(&campaign, caller.role.is_staff()) {
+    if !visible(&campaign, caller.role.is_staff()) {
         return Err(unknown());
     }
-    Ok(web::Json(super::view(campaign)?))
-}
-
-pub(super) fn unknown() -> ApiError {
-    ApiError::not_found("no such campaign")
-}
-
-/// Finds a campaign by id or slug, answering 404 with a campaign-specific message.
-pub(super) async fn find(state: &AppState, key: String) -> ApiResult<Campaign> {
-    state
-        .db
-        .run(move |db| -> ApiResult<Campaign> {
-            match Campaign::find_by_id_or_slug(&mut *db.conn()?, &key) {
-                Err(diesel::result::Error::NotFound) => Err(unknown()),
-                other => Ok(other?),
-            }
-        })
-        .await
+    Ok(web::Json(view(campaign)?))
 }

@@ -2,9 +2,10 @@
 
 use actix_web::{get, web};
 
+use super::access::view;
 use crate::api::error::{ApiResult, ErrorBody};
+use crate::api::extract::{Anyone, Authenticated};
 use crate::api::views::{CampaignList, CampaignListQuery, CampaignStatus};
-use crate::auth::{Anyone, Authenticated};
 use crate::db::campaign::Campaign;
 use crate::state::AppState;
 
@@ -39,9 +40,6 @@ pub async fn list_campaigns(
             )?)
         })
         .await?;
-    let campaigns = rows
-        .into_iter()
-        .map(super::view)
-        .collect::<ApiResult<_>>()?;
+    let campaigns = rows.into_iter().map(view).collect::<ApiResult<_>>()?;
     Ok(web::Json(CampaignList { campaigns }))
 }

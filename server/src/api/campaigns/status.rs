@@ -2,9 +2,10 @@
 
 use actix_web::{post, web};
 
+use super::access::{unknown, view};
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
+use crate::api::extract::{Authenticated, Coordinators};
 use crate::api::views::{CampaignStatus, CampaignView};
-use crate::auth::{Authenticated, Coordinators};
 use crate::db::campaign::{Campaign, CampaignUpdateForm};
 use crate::db::now_ms;
 use crate::state::AppState;
@@ -21,7 +22,7 @@ async fn transition(
         .run(move |db| {
             db.write(|conn| -> ApiResult<Campaign> {
                 let campaign = match Campaign::find_by_id_or_slug(conn, &key) {
-                    Err(diesel::result::Error::NotFound) => return Err(super::get::unknown()),
+                    Err(diesel::result::Error::NotFound) => return Err(unknown()),
                     other => other?,
                 };
                 let from = campaign.status;
@@ -49,7 +50,7 @@ async fn transition(
         .await?;
     state.campaigns.clear();
     tracing::info!(campaign.id = %updated.id, campaign.status = %updated.status, "campaign status changed");
-    super::view(updated)
+    view(updated)
 }
 
 /// Stops handing out the campaign's tasks; answers to leases already out are still taken.

@@ -5,8 +5,9 @@ use actix_web::{get, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::access::{find, unknown, visible};
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
-use crate::auth::{Anyone, Authenticated};
+use crate::api::extract::{Anyone, Authenticated};
 use crate::db::now_ms;
 use crate::db::task::Task;
 use crate::scheduler::gold::GoldAnswer;
@@ -62,9 +63,9 @@ pub async fn campaign_tutorial(
     caller: Authenticated<Anyone>,
     id: web::Path<String>,
 ) -> ApiResult<web::Json<Tutorial>> {
-    let campaign = super::get::find(&state, id.into_inner()).await?;
-    if !super::visible(&campaign, caller.role.is_staff()) {
-        return Err(super::get::unknown());
+    let campaign = find(&state, id.into_inner()).await?;
+    if !visible(&campaign, caller.role.is_staff()) {
+        return Err(unknown());
     }
     let settings = campaign.settings().map_err(|e| ApiError::internal(&e))?;
     let campaign_id = campaign.id.clone();
@@ -133,9 +134,9 @@ pub async fn campaign_progress(
     caller: Authenticated<Anyone>,
     id: web::Path<String>,
 ) -> ApiResult<web::Json<CampaignProgress>> {
-    let campaign = super::get::find(&state, id.into_inner()).await?;
-    if !super::visible(&campaign, caller.role.is_staff()) {
-        return Err(super::get::unknown());
+    let campaign = find(&state, id.into_inner()).await?;
+    if !visible(&campaign, caller.role.is_staff()) {
+        return Err(unknown());
     }
     let ttl = std::time::Duration::from_millis(state.config.progress_ttl_ms);
     if let Some([tasks, tasks_done, answers]) = state.progress.fresh(campaign.id.as_str(), ttl) {

@@ -2,9 +2,10 @@
 
 use actix_web::{patch, web};
 
+use super::access::{find, view};
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
+use crate::api::extract::{Authenticated, Coordinators};
 use crate::api::views::{CampaignView, UpdateCampaignRequest};
-use crate::auth::{Authenticated, Coordinators};
 use crate::campaign_settings::CampaignSettings;
 use crate::db::campaign::{Campaign, CampaignUpdateForm};
 use crate::db::now_ms;
@@ -46,7 +47,7 @@ pub async fn update_campaign(
     if let Some(name) = &req.name {
         super::create::validate_name(name)?;
     }
-    let current = super::get::find(&state, id.into_inner()).await?;
+    let current = find(&state, id.into_inner()).await?;
     let settings = match req.settings {
         None => None,
         Some(patch) => {
@@ -78,7 +79,7 @@ pub async fn update_campaign(
         })
         .await?;
     state.campaigns.clear();
-    Ok(web::Json(super::view(updated)?))
+    Ok(web::Json(view(updated)?))
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::api::error::{ApiResult, ErrorBody};
-use crate::auth::{Anyone, Authenticated};
+use crate::api::extract::{Anyone, Authenticated};
 use crate::db::answer::Answer;
 use crate::db::kinds::AnswerKind;
 use crate::scheduler::gold::{GoldAnswer, feedback};

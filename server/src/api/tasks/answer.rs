@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, post, web};
 
 use super::views::{AnswerReceiptView, SubmitAnswerRequest};
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
-use crate::auth::{Anyone, Authenticated};
+use crate::api::extract::{Anyone, Authenticated};
 use crate::db::ids::TaskId;
 use crate::scheduler::{AnswerBody, IntakeError, SubmitAnswer, SubmittedMark, take_answer};
 use crate::state::AppState;

@@ -4,7 +4,7 @@ use actix_web::{get, web};
 
 use super::views::TaskView;
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
-use crate::auth::{Anyone, Authenticated};
+use crate::api::extract::{Anyone, Authenticated};
 use crate::db::campaign::Campaign;
 use crate::db::ids::TaskId;
 use crate::db::lease::Lease;
@@ -56,5 +56,5 @@ pub async fn get_task(
             Ok((task, settings.damage_classes, until))
         })
         .await?;
-    Ok(web::Json(super::task_view(&state, &task, classes, until)))
+    Ok(web::Json(TaskView::signed(&state, &task, classes, until)))
 }

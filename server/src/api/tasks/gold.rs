@@ -3,7 +3,7 @@
 use actix_web::{put, web};
 
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
-use crate::auth::{Authenticated, Coordinators};
+use crate::api::extract::{Authenticated, Coordinators};
 use crate::db::campaign::Campaign;
 use crate::db::ids::TaskId;
 use crate::db::task::Task;

@@ -2,9 +2,9 @@
 
 use actix_web::{post, web};
 
-use super::views::NextTaskResponse;
+use super::views::{NextTaskResponse, TaskView};
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
-use crate::auth::{Anyone, Authenticated};
+use crate::api::extract::{Anyone, Authenticated};
 use crate::scheduler::{LeaseError, LeaseOutcome, lease};
 use crate::state::AppState;
 
@@ -61,7 +61,7 @@ pub async fn next_task(
             expires_at,
             resumed,
         } => NextTaskResponse {
-            task: Some(super::task_view(&state, &task, classes, expires_at)),
+            task: Some(TaskView::signed(&state, &task, classes, expires_at)),
             resumed,
             reason: None,
             message: None,

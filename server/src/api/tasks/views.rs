@@ -1,9 +1,11 @@
-//! JSON shapes of the task routes.
+//! JSON shapes of the task routes, and the signed view of a task that two of them answer.
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::db::task::Task;
 use crate::scheduler::gold::GoldFeedback;
+use crate::state::AppState;
 
 /// Everything the tagging page needs to show a task.
 #[derive(Debug, Serialize, ToSchema)]
@@ -24,6 +26,33 @@ pub struct TaskView {
     /// Milliseconds since the epoch.
     pub lease_expires_at: i64,
     pub damage_classes: Vec<String>,
+}
+
+impl TaskView {
+    /// The page's view of a task, with tile URLs signed until `valid_until_ms`.
+    pub(super) fn signed(
+        state: &AppState,
+        task: &Task,
+        classes: Vec<String>,
+        valid_until_ms: i64,
+    ) -> Self {
+        let exp = valid_until_ms.div_euclid(1000);
+        TaskView {
+            id: task.id.0,
+            campaign_id: task.campaign_id.0.clone(),
+            kind: task.kind.as_str().to_owned(),
+            width: task.px_w,
+            height: task.px_h,
+            tile_url: task.tile_key.as_deref().map(|k| state.tiles.url(k, exp)),
+            before_tile_url: task
+                .before_tile_key
+                .as_deref()
+                .map(|k| state.tiles.url(k, exp)),
+            footprint: task.corners(),
+            lease_expires_at: valid_until_ms,
+            damage_classes: classes,
+        }
+    }
 }
 
 /// The answer to "give me the next task".

@@ -5,9 +5,9 @@
 use diesel::prelude::*;
 use tessera_consensus::{Answer as CAnswer, pixel_to_lonlat};
 
+use super::answer::{AnswerBody, AnswerReceipt, IntakeError, SubmitAnswer, SubmittedMark};
 use super::validate::validate;
 use super::verdict::{adaptive_need, early_need, gold_feedback};
-use super::{AnswerBody, AnswerReceipt, IntakeError, SubmitAnswer, SubmittedMark};
 use crate::campaign_settings::CampaignSettings;
 use crate::db::DbConn;
 use crate::db::answer::{Answer, MarkInsertForm};

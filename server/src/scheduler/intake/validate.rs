@@ -1,7 +1,7 @@
 //! What makes an answer acceptable, before anything is stored: its key, its duration, and marks
 //! that lie on the tile and name one of the campaign's classes.
 
-use super::{AnswerBody, IntakeError, SubmitAnswer};
+use super::answer::{AnswerBody, IntakeError, SubmitAnswer};
 use crate::campaign_settings::CampaignSettings;
 use crate::db::task::Task;
 

@@ -3,7 +3,7 @@
 
 use tessera_consensus::{Answer as CAnswer, Task as CTask};
 
-use super::IntakeError;
+use super::answer::IntakeError;
 use crate::campaign_settings::CampaignSettings;
 use crate::db::task::Task;
 use crate::scheduler::gold::{GoldAnswer, GoldFeedback, feedback};

@@ -1,4 +1,9 @@
-//! The sign-in extractor and the middleware that refuses bad tokens everywhere.
+//! The sign-in extractor and the middleware that refuses bad tokens everywhere: the HTTP side
+//! of [`crate::auth`], which itself knows only roles, tokens and passwords.
+//!
+//! Handlers state who may call them in their signature, e.g. `user: Authenticated<Coordinators>`;
+//! [`reject_bad_tokens`] refuses a present but invalid token on every route, including those
+//! that need no sign-in.
 
 use std::future::{Ready, ready};
 use std::marker::PhantomData;
@@ -8,8 +13,8 @@ use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, ResponseError, web};
 
-use super::{Claims, Role, TokenError};
 use crate::api::error::ApiError;
+use crate::auth::{Claims, Role, TokenError};
 use crate::db::ids::UserId;
 use crate::state::AppState;
 
