@@ -156,6 +156,21 @@ impl From<crate::db::PoolError> for ApiError {
     }
 }
 
+/// Maps a storage error to the API's, with a unique-key violation as a `409 code` conflict
+/// saying `message` (a taken handle, a taken slug).
+pub fn conflict_on_unique(
+    code: &'static str,
+    message: &'static str,
+) -> impl FnOnce(crate::db::DbError) -> ApiError {
+    move |err| match err {
+        crate::db::DbError::Query(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => ApiError::conflict(code, message),
+        other => other.into(),
+    }
+}
+
 impl From<crate::db::DbError> for ApiError {
     fn from(err: crate::db::DbError) -> Self {
         match err {

@@ -42,8 +42,8 @@ pub async fn health(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     } else {
         let migrations = state
             .db
-            .run(|db| -> ApiResult<MigrationState> {
-                migrate::state(&mut *db.conn()?).map_err(|e| ApiError::unavailable(&e))
+            .read(|conn| -> ApiResult<MigrationState> {
+                migrate::state(conn).map_err(|e| ApiError::unavailable(&e))
             })
             .await?;
         state.health.store(migrations.clone());

@@ -254,9 +254,9 @@ impl Db {
     /// Runs `f` in a write transaction (serialised on `SQLite`, see the module docs).
     pub fn write<T, E>(&self, f: impl FnOnce(&mut DbConn) -> Result<T, E>) -> Result<T, E>
     where
-        E: From<diesel::result::Error> + From<PoolError>,
+        E: From<diesel::result::Error> + From<DbError>,
     {
-        let mut conn = self.conn()?;
+        let mut conn = self.conn().map_err(|e| E::from(DbError::from(e)))?;
         let _guard = self.writer.as_ref().map(|lock| {
             lock.lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -293,7 +293,7 @@ impl Db {
     ) -> Result<T, E>
     where
         T: Send + 'static,
-        E: From<diesel::result::Error> + From<PoolError> + Send + 'static,
+        E: From<diesel::result::Error> + From<DbError> + Send + 'static,
     {
         match &self.batches {
             Some(batches) => batches.run(f),
@@ -312,16 +312,38 @@ impl Db {
     ) -> Result<T, E>
     where
         T: Send + 'static,
-        E: From<diesel::result::Error>
-            + From<PoolError>
-            + From<actix_web::error::BlockingError>
-            + Send
-            + 'static,
+        E: From<diesel::result::Error> + From<DbError> + Send + 'static,
     {
         match &self.batches {
             Some(batches) => batches.run_async(f).await,
-            None => self.run(move |db| f(&mut *db.conn()?)).await,
+            None => self.read(f).await,
         }
+    }
+
+    /// Runs `f` on a pooled connection on the blocking pool: the way a request reads.
+    pub async fn read<T, E>(
+        &self,
+        f: impl FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
+        self.run(move |db| f(&mut *db.conn().map_err(|e| E::from(DbError::from(e)))?))
+            .await
+    }
+
+    /// Runs `f` in a write transaction ([`Db::write`]) on the blocking pool: the way a request
+    /// writes, but for the two hot paths ([`Db::write_hot_async`]).
+    pub async fn write_async<T, E>(
+        &self,
+        f: impl FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<diesel::result::Error> + From<DbError> + Send + 'static,
+    {
+        self.run(move |db| db.write(f)).await
     }
 
     /// Runs a synchronous storage call on the blocking pool, off the async workers.
@@ -331,10 +353,12 @@ impl Db {
     ) -> Result<T, E>
     where
         T: Send + 'static,
-        E: Send + 'static + From<actix_web::error::BlockingError>,
+        E: Send + 'static + From<DbError>,
     {
         let db = self.clone();
-        actix_web::web::block(move || f(&db)).await?
+        actix_web::web::block(move || f(&db))
+            .await
+            .map_err(|e| E::from(DbError::from(e)))?
     }
 }
 

@@ -46,18 +46,6 @@ impl From<diesel::result::Error> for LeaseError {
     }
 }
 
-impl From<crate::db::PoolError> for LeaseError {
-    fn from(e: crate::db::PoolError) -> Self {
-        Self::Db(e.into())
-    }
-}
-
-impl From<actix_web::error::BlockingError> for LeaseError {
-    fn from(e: actix_web::error::BlockingError) -> Self {
-        Self::Db(e.into())
-    }
-}
-
 /// Leases the next task of the campaign `campaign_key` (id or slug) to `user_id`, a practice
 /// task when `practice`. Returns the outcome and the campaign's damage classes.
 pub async fn lease(

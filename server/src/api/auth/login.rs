@@ -26,8 +26,8 @@ pub async fn sign_in(
     let LoginRequest { handle, password } = body.into_inner();
     let found = state
         .db
-        .run(move |db| -> ApiResult<Option<User>> {
-            Ok(User::find_by_handle(&mut *db.conn()?, handle.trim())?)
+        .read(move |conn| -> ApiResult<Option<User>> {
+            Ok(User::find_by_handle(conn, handle.trim())?)
         })
         .await?;
     // The hash is checked without holding a database connection.

@@ -26,7 +26,7 @@ pub async fn refresh_token(
 ) -> ApiResult<web::Json<TokenResponse>> {
     let user = state
         .db
-        .run(move |db| -> ApiResult<User> { Ok(User::find(&mut *db.conn()?, &caller.user_id)?) })
+        .read(move |conn| -> ApiResult<User> { Ok(User::find(conn, &caller.user_id)?) })
         .await?;
     Ok(web::Json(token_for(&state, &user)?))
 }

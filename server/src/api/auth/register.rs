@@ -3,10 +3,9 @@
 use actix_web::{HttpResponse, post, web};
 
 use super::issue::token_for;
-use crate::api::error::{ApiError, ApiResult, ErrorBody};
+use crate::api::error::{ApiError, ApiResult, ErrorBody, conflict_on_unique};
 use crate::api::views::{RegisterRequest, TokenResponse};
 use crate::auth::{Role, hash_password_bounded};
-use crate::db::DbError;
 use crate::db::user::User;
 use crate::state::AppState;
 
@@ -63,16 +62,12 @@ pub async fn register_account(
         .map_err(|e| ApiError::internal(&e))?;
     let user = state
         .db
-        .run(move |db| {
-            User::add(db, &handle, Role::Volunteer, &hash).map_err(|e| match e {
-                DbError::Query(diesel::result::Error::DatabaseError(
-                    diesel::result::DatabaseErrorKind::UniqueViolation,
-                    _,
-                )) => ApiError::conflict("handle_taken", "this handle is taken; choose another"),
-                other => other.into(),
-            })
-        })
-        .await?;
+        .run(move |db| User::add(db, &handle, Role::Volunteer, &hash))
+        .await
+        .map_err(conflict_on_unique(
+            "handle_taken",
+            "this handle is taken; choose another",
+        ))?;
     tracing::info!(user.id = %user.id, "volunteer registered");
     Ok(HttpResponse::Created().json(token_for(&state, &user)?))
 }

@@ -15,8 +15,8 @@ pub(super) fn unknown() -> ApiError {
 pub(super) async fn find(state: &AppState, key: String) -> ApiResult<Campaign> {
     state
         .db
-        .run(move |db| -> ApiResult<Campaign> {
-            match Campaign::find_by_id_or_slug(&mut *db.conn()?, &key) {
+        .read(move |conn| -> ApiResult<Campaign> {
+            match Campaign::find_by_id_or_slug(conn, &key) {
                 Err(diesel::result::Error::NotFound) => Err(unknown()),
                 other => Ok(other?),
             }

@@ -3,7 +3,7 @@
 use actix_web::{HttpResponse, post, web};
 
 use super::access::view;
-use crate::api::error::{ApiError, ApiResult, ErrorBody};
+use crate::api::error::{ApiError, ApiResult, ErrorBody, conflict_on_unique};
 use crate::api::extract::{Authenticated, Coordinators};
 use crate::api::views::{CampaignStatus, CampaignView, CreateCampaignRequest};
 use crate::db::campaign::{Campaign, CampaignInsertForm};
@@ -64,35 +64,28 @@ pub async fn create_campaign(
     let settings = serde_json::to_string(&req.settings).map_err(|e| ApiError::internal(&e))?;
     let campaign = state
         .db
-        .run(move |db| {
-            let id = CampaignId::new_random();
+        .write_async(move |conn| -> Result<Campaign, DbError> {
             let now = now_ms();
-            db.write(|conn| {
-                Campaign::create(
-                    conn,
-                    &CampaignInsertForm {
-                        id: &id,
-                        slug: &req.slug,
-                        name: req.name.trim(),
-                        description: &req.description,
-                        status,
-                        settings: &settings,
-                        created_by: Some(&caller.user_id),
-                        created_at: now,
-                        updated_at: now,
-                    },
-                )
-                .map_err(DbError::from)
-            })
-            .map_err(|e| match e {
-                DbError::Query(diesel::result::Error::DatabaseError(
-                    diesel::result::DatabaseErrorKind::UniqueViolation,
-                    _,
-                )) => ApiError::conflict("slug_taken", "a campaign with this slug exists"),
-                other => other.into(),
-            })
+            Ok(Campaign::create(
+                conn,
+                &CampaignInsertForm {
+                    id: &CampaignId::new_random(),
+                    slug: &req.slug,
+                    name: req.name.trim(),
+                    description: &req.description,
+                    status,
+                    settings: &settings,
+                    created_by: Some(&caller.user_id),
+                    created_at: now,
+                    updated_at: now,
+                },
+            )?)
         })
-        .await?;
+        .await
+        .map_err(conflict_on_unique(
+            "slug_taken",
+            "a campaign with this slug exists",
+        ))?;
     tracing::info!(campaign.id = %campaign.id, campaign.slug = %campaign.slug, "campaign created");
     Ok(HttpResponse::Created().json(view(campaign)?))
 }

@@ -32,10 +32,10 @@ pub async fn list_campaigns(
     };
     let rows = state
         .db
-        .run(move |db| -> ApiResult<Vec<Campaign>> {
+        .read(move |conn| -> ApiResult<Vec<Campaign>> {
             let filter = status.map(|s| [s]);
             Ok(Campaign::list(
-                &mut *db.conn()?,
+                conn,
                 filter.as_ref().map(<[CampaignStatus; 1]>::as_slice),
             )?)
         })

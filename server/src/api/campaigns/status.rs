@@ -19,33 +19,31 @@ async fn transition(
 ) -> ApiResult<CampaignView> {
     let updated = state
         .db
-        .run(move |db| {
-            db.write(|conn| -> ApiResult<Campaign> {
-                let campaign = match Campaign::find_by_id_or_slug(conn, &key) {
-                    Err(diesel::result::Error::NotFound) => return Err(unknown()),
-                    other => other?,
-                };
-                let from = campaign.status;
-                if from == to {
-                    return Ok(campaign);
-                }
-                if !allowed_from.contains(&from) {
-                    return Err(ApiError::conflict(
-                        "invalid_transition",
-                        format!(
-                            "a {} campaign cannot become {}",
-                            campaign.status,
-                            to.as_str()
-                        ),
-                    ));
-                }
-                let form = CampaignUpdateForm {
-                    status: Some(to),
-                    updated_at: Some(now_ms()),
-                    ..CampaignUpdateForm::default()
-                };
-                Ok(Campaign::update(conn, &campaign.id, &form)?)
-            })
+        .write_async(move |conn| -> ApiResult<Campaign> {
+            let campaign = match Campaign::find_by_id_or_slug(conn, &key) {
+                Err(diesel::result::Error::NotFound) => return Err(unknown()),
+                other => other?,
+            };
+            let from = campaign.status;
+            if from == to {
+                return Ok(campaign);
+            }
+            if !allowed_from.contains(&from) {
+                return Err(ApiError::conflict(
+                    "invalid_transition",
+                    format!(
+                        "a {} campaign cannot become {}",
+                        campaign.status,
+                        to.as_str()
+                    ),
+                ));
+            }
+            let form = CampaignUpdateForm {
+                status: Some(to),
+                updated_at: Some(now_ms()),
+                ..CampaignUpdateForm::default()
+            };
+            Ok(Campaign::update(conn, &campaign.id, &form)?)
         })
         .await?;
     state.campaigns.clear();

@@ -71,9 +71,7 @@ pub async fn campaign_tutorial(
     let campaign_id = campaign.id.clone();
     let (gold, practice_tasks) = state
         .db
-        .run(move |db| -> ApiResult<_> {
-            Ok(Task::gold_tiles(&mut *db.conn()?, &campaign_id, GOLD_SCAN)?)
-        })
+        .read(move |conn| -> ApiResult<_> { Ok(Task::gold_tiles(conn, &campaign_id, GOLD_SCAN)?) })
         .await?;
     let exp = now_ms() / 1000 + EXAMPLE_URL_SECS;
     let classes = settings
@@ -149,7 +147,7 @@ pub async fn campaign_progress(
     let campaign_id = campaign.id.clone();
     let counts = state
         .db
-        .run(move |db| -> ApiResult<_> { Ok(Task::counts(&mut *db.conn()?, &campaign.id)?) })
+        .read(move |conn| -> ApiResult<_> { Ok(Task::counts(conn, &campaign.id)?) })
         .await?;
     let progress = CampaignProgress {
         tasks: counts.tasks,

@@ -72,10 +72,8 @@ pub async fn update_campaign(
     };
     let updated = state
         .db
-        .run(move |db| {
-            db.write(|conn| -> ApiResult<Campaign> {
-                Ok(Campaign::update(conn, &current.id, &form)?)
-            })
+        .write_async(move |conn| -> ApiResult<Campaign> {
+            Ok(Campaign::update(conn, &current.id, &form)?)
         })
         .await?;
     state.campaigns.clear();

@@ -79,8 +79,7 @@ pub async fn my_answers(
     let user_id = caller.user_id;
     let list = state
         .db
-        .run(move |db| -> ApiResult<Vec<MyAnswer>> {
-            let conn = &mut *db.conn()?;
+        .read(move |conn| -> ApiResult<Vec<MyAnswer>> {
             let campaign_id = match campaign {
                 None => None,
                 Some(key) => match Campaign::find_by_id_or_slug(conn, &key) {

@@ -50,8 +50,7 @@ pub async fn my_stats(
 ) -> ApiResult<web::Json<MyStats>> {
     let mine = state
         .db
-        .run(move |db| -> ApiResult<MyStats> {
-            let conn = &mut *db.conn()?;
+        .read(move |conn| -> ApiResult<MyStats> {
             let counts = Answer::counts_of(conn, &caller.user_id)?;
             // the most recent practice answers, scored as the volunteer saw them
             let practice = Answer::recent_practice_of(conn, &caller.user_id, PRACTICE_SCORED)?;

@@ -35,8 +35,7 @@ pub async fn get_task(
     let staff = caller.role.is_staff();
     let (task, classes, until) = state
         .db
-        .run(move |db| -> ApiResult<_> {
-            let conn = &mut *db.conn()?;
+        .read(move |conn| -> ApiResult<_> {
             let hidden = || ApiError::not_found("no such task among yours");
             let task = Task::find(conn, task_id).map_err(|e| match e {
                 diesel::result::Error::NotFound => hidden(),

@@ -46,28 +46,26 @@ pub async fn set_task_gold(
     let stored = gold.clone();
     state
         .db
-        .run(move |db| {
-            db.write(|conn| -> ApiResult<()> {
-                let task = Task::find(conn, task_id)?;
-                let settings = Campaign::find(conn, &task.campaign_id)?
-                    .settings()
-                    .map_err(|e| ApiError::internal(&e))?;
-                #[expect(clippy::cast_precision_loss, reason = "tile sizes are small")]
-                let (w, h) = (task.px_w as f64, task.px_h as f64);
-                for m in &stored.marks {
-                    if !((0.0..=w).contains(&m.x) && (0.0..=h).contains(&m.y)) {
-                        return Err(ApiError::validation("a gold mark lies outside the tile"));
-                    }
-                    if !settings.damage_classes.contains(&m.class) {
-                        return Err(ApiError::validation(format!(
-                            "unknown damage class {:?}",
-                            m.class
-                        )));
-                    }
+        .write_async(move |conn| -> ApiResult<()> {
+            let task = Task::find(conn, task_id)?;
+            let settings = Campaign::find(conn, &task.campaign_id)?
+                .settings()
+                .map_err(|e| ApiError::internal(&e))?;
+            #[expect(clippy::cast_precision_loss, reason = "tile sizes are small")]
+            let (w, h) = (task.px_w as f64, task.px_h as f64);
+            for m in &stored.marks {
+                if !((0.0..=w).contains(&m.x) && (0.0..=h).contains(&m.y)) {
+                    return Err(ApiError::validation("a gold mark lies outside the tile"));
                 }
-                Task::set_gold(conn, task_id, &stored)?;
-                Ok(())
-            })
+                if !settings.damage_classes.contains(&m.class) {
+                    return Err(ApiError::validation(format!(
+                        "unknown damage class {:?}",
+                        m.class
+                    )));
+                }
+            }
+            Task::set_gold(conn, task_id, &stored)?;
+            Ok(())
         })
         .await?;
     Ok(web::Json(GoldSet {

@@ -77,15 +77,3 @@ impl From<diesel::result::Error> for IntakeError {
         Self::Db(e.into())
     }
 }
-
-impl From<crate::db::PoolError> for IntakeError {
-    fn from(e: crate::db::PoolError) -> Self {
-        Self::Db(e.into())
-    }
-}
-
-impl From<actix_web::error::BlockingError> for IntakeError {
-    fn from(e: actix_web::error::BlockingError) -> Self {
-        Self::Db(e.into())
-    }
-}
