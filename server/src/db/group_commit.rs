@@ -20,7 +20,7 @@ use std::sync::{Arc, Mutex};
 use diesel::RunQueryDsl as _;
 use diesel::connection::{AnsiTransactionManager, TransactionManager as _};
 
-use super::DbConn;
+use super::{DbConn, Outcome, StorageError};
 
 /// The rest of a job, called after the batch's COMMIT with its outcome.
 type Deliver = Box<dyn FnOnce(&Result<(), String>) + Send>;
@@ -71,13 +71,10 @@ impl GroupCommit {
     }
 
     /// Runs `f` in the next batch and waits (blocking) for the batch to commit.
-    pub fn run<T, E>(
-        &self,
-        f: impl Fn(&mut DbConn) -> Result<T, E> + Send + 'static,
-    ) -> Result<T, E>
+    pub fn run<T, E>(&self, f: impl super::Job<T, E>) -> Result<T, E>
     where
-        T: Send + 'static,
-        E: From<diesel::result::Error> + Send + 'static,
+        T: Outcome,
+        E: StorageError,
     {
         let (tx, rx) = sync_channel::<Result<T, E>>(1);
         self.submit(f, move |outcome| {
@@ -87,13 +84,10 @@ impl GroupCommit {
     }
 
     /// Runs `f` in the next batch; resolves once the batch has committed. No thread waits.
-    pub async fn run_async<T, E>(
-        &self,
-        f: impl Fn(&mut DbConn) -> Result<T, E> + Send + 'static,
-    ) -> Result<T, E>
+    pub async fn run_async<T, E>(&self, f: impl super::Job<T, E>) -> Result<T, E>
     where
-        T: Send + 'static,
-        E: From<diesel::result::Error> + Send + 'static,
+        T: Outcome,
+        E: StorageError,
     {
         let (tx, rx) = tokio::sync::oneshot::channel::<Result<T, E>>();
         self.submit(f, move |outcome| {
@@ -108,8 +102,8 @@ impl GroupCommit {
         f: impl Fn(&mut DbConn) -> Result<T, E> + Send + 'static,
         reply: impl FnOnce(Result<T, E>) + Send + 'static,
     ) where
-        T: Send + 'static,
-        E: From<diesel::result::Error> + Send + 'static,
+        T: Outcome,
+        E: StorageError,
     {
         type Reply<T, E> = Box<dyn FnOnce(Result<T, E>) + Send>;
         let reply: Arc<Mutex<Option<Reply<T, E>>>> = Arc::new(Mutex::new(Some(Box::new(reply))));

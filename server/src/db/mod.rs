@@ -180,6 +180,28 @@ pub enum DbError {
     Shutdown(#[from] actix_web::error::BlockingError),
 }
 
+/// What a storage call's error must take in: a query's error and the storage layer's own (no
+/// connection, the server shutting down). `ApiError`, `DbError` and the use cases' errors do.
+pub trait StorageError: From<diesel::result::Error> + From<DbError> + Send + 'static {}
+
+impl<E: From<diesel::result::Error> + From<DbError> + Send + 'static> StorageError for E {}
+
+/// What a storage call run on another thread hands back.
+pub trait Outcome: Send + 'static {}
+
+impl<T: Send + 'static> Outcome for T {}
+
+/// A transaction body for the SQLite writer's batches: it may run twice (a batch in which
+/// another job failed runs again), so it is `Fn`.
+pub trait Job<T, E>: Fn(&mut DbConn) -> Result<T, E> + Send + 'static {}
+
+impl<T, E, F: Fn(&mut DbConn) -> Result<T, E> + Send + 'static> Job<T, E> for F {}
+
+/// A storage call that runs once, on another thread.
+pub trait Call<T, E>: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static {}
+
+impl<T, E, F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static> Call<T, E> for F {}
+
 /// The storage handle shared by every request: a pool plus the `SQLite` writer lock.
 #[derive(Debug, Clone)]
 pub struct Db {
@@ -287,13 +309,10 @@ impl Db {
     /// `f` may run twice there (a batch in which another job failed runs again), so it is `Fn`:
     /// whatever it decides must come from the database and its own captures, not from state it
     /// changes outside the transaction.
-    pub fn write_batched<T, E>(
-        &self,
-        f: impl Fn(&mut DbConn) -> Result<T, E> + Send + 'static,
-    ) -> Result<T, E>
+    pub fn write_batched<T, E>(&self, f: impl Job<T, E>) -> Result<T, E>
     where
-        T: Send + 'static,
-        E: From<diesel::result::Error> + From<DbError> + Send + 'static,
+        T: Outcome,
+        E: StorageError,
     {
         match &self.batches {
             Some(batches) => batches.run(f),
@@ -306,13 +325,10 @@ impl Db {
     /// its write transaction. On `PostgreSQL` it runs on a pooled connection with *no*
     /// transaction around it, so that a write made in one statement pays no `BEGIN` and `COMMIT`
     /// round trips: a write of several statements there must open its own transaction.
-    pub async fn write_hot_async<T, E>(
-        &self,
-        f: impl Fn(&mut DbConn) -> Result<T, E> + Send + 'static,
-    ) -> Result<T, E>
+    pub async fn write_hot_async<T, E>(&self, f: impl Job<T, E>) -> Result<T, E>
     where
-        T: Send + 'static,
-        E: From<diesel::result::Error> + From<DbError> + Send + 'static,
+        T: Outcome,
+        E: StorageError,
     {
         match &self.batches {
             Some(batches) => batches.run_async(f).await,
@@ -321,12 +337,9 @@ impl Db {
     }
 
     /// Runs `f` on a pooled connection on the blocking pool: the way a request reads.
-    pub async fn read<T, E>(
-        &self,
-        f: impl FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
-    ) -> Result<T, E>
+    pub async fn read<T, E>(&self, f: impl Call<T, E>) -> Result<T, E>
     where
-        T: Send + 'static,
+        T: Outcome,
         E: From<DbError> + Send + 'static,
     {
         self.run(move |db| f(&mut *db.conn().map_err(|e| E::from(DbError::from(e)))?))
@@ -335,13 +348,10 @@ impl Db {
 
     /// Runs `f` in a write transaction ([`Db::write`]) on the blocking pool: the way a request
     /// writes, but for the two hot paths ([`Db::write_hot_async`]).
-    pub async fn write_async<T, E>(
-        &self,
-        f: impl FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
-    ) -> Result<T, E>
+    pub async fn write_async<T, E>(&self, f: impl Call<T, E>) -> Result<T, E>
     where
-        T: Send + 'static,
-        E: From<diesel::result::Error> + From<DbError> + Send + 'static,
+        T: Outcome,
+        E: StorageError,
     {
         self.run(move |db| db.write(f)).await
     }
@@ -352,8 +362,8 @@ impl Db {
         f: impl FnOnce(&Db) -> Result<T, E> + Send + 'static,
     ) -> Result<T, E>
     where
-        T: Send + 'static,
-        E: Send + 'static + From<DbError>,
+        T: Outcome,
+        E: From<DbError> + Send + 'static,
     {
         let db = self.clone();
         actix_web::web::block(move || f(&db))

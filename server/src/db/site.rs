@@ -35,29 +35,9 @@ pub struct SiteInsertForm<'a> {
     pub updated_at: i64,
 }
 
-/// A stored site.
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = sites)]
-pub struct Site {
-    pub id: SiteId,
-    pub campaign_id: CampaignId,
-    pub lon: f64,
-    pub lat: f64,
-    pub class: String,
-    pub confidence: f64,
-    pub support: f64,
-    pub seen_by: i32,
-    pub uncertainty_m: f64,
-    pub damaged_after: Option<String>,
-    pub damaged_before: Option<String>,
-    pub date_confidence: Option<f64>,
-    pub status: SiteStatus,
-    pub source: String,
-    pub consensus_run_id: Option<RunId>,
-    pub merged_into: Option<SiteId>,
-    pub created_at: i64,
-    pub updated_at: i64,
-}
+/// The strike sites of a campaign.
+#[derive(Debug)]
+pub struct Site;
 
 impl Site {
     /// Replaces the unreviewed consensus sites of a campaign inside `[west, south, east,
@@ -87,14 +67,5 @@ impl Site {
             };
         }
         Ok(written)
-    }
-
-    /// A campaign's sites, in id order.
-    pub fn of_campaign(conn: &mut DbConn, campaign_id: &CampaignId) -> QueryResult<Vec<Site>> {
-        sites::table
-            .filter(sites::campaign_id.eq(campaign_id))
-            .order(sites::id)
-            .select(Site::as_select())
-            .load(conn)
     }
 }
