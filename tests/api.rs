@@ -373,6 +373,8 @@ async fn openapi_document_describes_every_route() {
         ("post", "/api/v1/auth/register"),
         ("post", "/api/v1/auth/login"),
         ("post", "/api/v1/auth/refresh"),
+        ("post", "/api/v1/auth/logout"),
+        ("post", "/api/v1/auth/logout-all"),
         ("get", "/api/v1/campaigns"),
         ("post", "/api/v1/campaigns"),
         ("get", "/api/v1/campaigns/{id}"),

@@ -29,6 +29,9 @@ pub struct Config {
     /// How long a campaign's progress figures are reused before they are counted again, in
     /// milliseconds. Counting scans every task of the campaign.
     pub progress_ttl_ms: u64,
+    /// How long this instance trusts its last check that a token's session and account still
+    /// stand, in milliseconds: a sign-out, role change or suspension reaches it within this.
+    pub session_check_ms: u64,
 }
 
 impl Config {
@@ -47,6 +50,7 @@ impl Config {
             sweep_interval_ms: 1000,
             consensus_interval_secs: 15,
             progress_ttl_ms: 5000,
+            session_check_ms: 1000,
         }
     }
 }

@@ -14,5 +14,6 @@ pub mod health_cache;
 pub mod jobs;
 pub mod scheduler;
 pub mod server;
+pub mod session_cache;
 pub mod state;
 pub mod tile_urls;

@@ -12,6 +12,7 @@ use crate::campaign_cache::{CampaignCache, ProgressCache};
 use crate::config::Config;
 use crate::db::Db;
 use crate::health_cache::HealthCache;
+use crate::session_cache::SessionCache;
 use crate::tile_urls::TileSigner;
 
 #[derive(Debug, Clone)]
@@ -25,6 +26,8 @@ pub struct AppState {
     pub progress: Arc<ProgressCache>,
     /// The database's last health check, reused for a second.
     pub health: Arc<HealthCache>,
+    /// Recent verdicts on tokens' sessions, reused for `config.session_check_ms`.
+    pub sessions: Arc<SessionCache>,
 }
 
 impl AppState {
@@ -40,6 +43,7 @@ impl AppState {
             campaigns: Arc::default(),
             progress: Arc::default(),
             health: Arc::default(),
+            sessions: Arc::default(),
         }
     }
 }

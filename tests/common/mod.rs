@@ -61,6 +61,7 @@ impl TestContext {
         config.database_url = database.url.clone();
         config.sweep_interval_ms = 0;
         config.progress_ttl_ms = 0;
+        config.session_check_ms = 0;
         config.token_ttl_secs = 3600;
         edit(&mut config);
         let state = AppState::new(db, SECRET, config);
@@ -112,11 +113,14 @@ impl TestContext {
             .unwrap()
     }
 
-    /// Creates an account directly in storage (as `tessera user add` does) and returns a token.
+    /// Creates an account directly in storage (as `tessera user add` does) and returns a token
+    /// of a new session, as signing in would.
     pub fn account(&self, handle: &str, role: Role) -> String {
         let hash = hash_password(PASSWORD).unwrap();
-        let id = User::add(self.db(), handle, role, &hash).unwrap().id;
-        self.state.keys.issue(&id, role, now_ms() / 1000).unwrap()
+        let user = User::add(self.db(), handle, role, &hash).unwrap();
+        tessera_server::api::auth::issue_token(self.db(), &self.state.keys, &user)
+            .unwrap()
+            .0
     }
 }
 

@@ -115,6 +115,14 @@ export async function request<T>(
 }
 
 /**
+ * Ends this session on the server, so the token is refused from now on even if it was copied.
+ * Best effort: signing out in the browser never waits for it or fails because of it.
+ */
+export function signOutOnServer(token: string): void {
+  void fetch('/api/v1/auth/logout', { method: 'POST', headers: { Authorization: `Bearer ${token}` } }).catch(() => {});
+}
+
+/**
  * Sends one answer. The reply comes back whatever its status, for the caller to decide between
  * retrying (no reply, a server fault) and giving up (a refusal); the idempotency key in the body
  * makes a retry safe.

@@ -8,7 +8,7 @@
 
 import './shell.css';
 
-import { type Session, loadSession, saveSession, setUnauthorizedHandler } from './api';
+import { type Session, loadSession, saveSession, setUnauthorizedHandler, signOutOnServer } from './api';
 import { authScreen } from './auth';
 import { fill, h } from './dom';
 import { header } from './header';
@@ -59,6 +59,7 @@ export function startShell(options: ShellOptions): Shell {
   let flashTarget: string | null = null;
 
   const signOut = () => {
+    if (session) signOutOnServer(session.token);
     saveSession(null);
     session = null;
     options.onAccountChange?.();

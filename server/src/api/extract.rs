@@ -7,6 +7,7 @@
 
 use std::future::{Ready, ready};
 use std::marker::PhantomData;
+use std::time::Duration;
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
@@ -15,7 +16,10 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, ResponseError, web};
 
 use crate::api::error::ApiError;
 use crate::auth::{Claims, Role, TokenError};
-use crate::db::ids::UserId;
+use crate::db::DbError;
+use crate::db::ids::{SessionId, UserId};
+use crate::db::session::Session;
+use crate::session_cache::judge;
 use crate::state::AppState;
 
 /// Which roles may call a handler.
@@ -61,6 +65,8 @@ impl RolePolicy for Analysts {
 pub struct Authenticated<P> {
     pub user_id: UserId,
     pub role: Role,
+    /// The sign-in session the token belongs to.
+    pub session: SessionId,
     policy: PhantomData<P>,
 }
 
@@ -97,15 +103,19 @@ fn verify(req: &HttpRequest, token: &str) -> Result<Claims, ApiError> {
 fn authenticate<P: RolePolicy>(req: &HttpRequest) -> Result<Authenticated<P>, ApiError> {
     let claims = match req.extensions().get::<Verified>() {
         Some(Verified(claims)) => claims.clone(),
-        None => match bearer(req) {
-            Some(token) => verify(req, token?)?,
-            None => {
-                return Err(ApiError::unauthorized(
-                    "unauthenticated",
-                    "sign in first: send `Authorization: Bearer <token>`",
-                ));
-            }
-        },
+        // Only `reject_bad_tokens` vouches for a token (it checks the session too): a token it
+        // did not see is never trusted.
+        None if bearer(req).is_some() => {
+            return Err(ApiError::internal(
+                &"the token check is not in front of this route",
+            ));
+        }
+        None => {
+            return Err(ApiError::unauthorized(
+                "unauthenticated",
+                "sign in first: send `Authorization: Bearer <token>`",
+            ));
+        }
     };
     if !P::allows(claims.role) {
         return Err(ApiError::forbidden(format!(
@@ -117,6 +127,7 @@ fn authenticate<P: RolePolicy>(req: &HttpRequest) -> Result<Authenticated<P>, Ap
     Ok(Authenticated {
         user_id: UserId(claims.sub),
         role: claims.role,
+        session: SessionId(claims.sid),
         policy: PhantomData,
     })
 }
@@ -131,23 +142,60 @@ impl<P: RolePolicy> FromRequest for Authenticated<P> {
 }
 
 /// Middleware: a request that carries an `Authorization` header gets 401 unless the token is
-/// valid, on every route, so a broken or malicious client learns at once.
+/// valid and its session still stands (see [`session_stands`]), on every route, so a broken or
+/// malicious client, or a signed-out one, learns at once.
 pub async fn reject_bad_tokens(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
     let verified = match bearer(req.request()) {
         None => None,
-        Some(token) => match token.and_then(|t| verify(req.request(), t)) {
-            Ok(claims) => Some(claims),
-            Err(err) => {
-                let response = err.error_response();
-                return Ok(req.into_response(response).map_into_right_body());
+        Some(token) => {
+            let checked = match token.and_then(|t| verify(req.request(), t)) {
+                Ok(claims) => session_stands(req.request(), &claims)
+                    .await
+                    .map(|()| claims),
+                Err(err) => Err(err),
+            };
+            match checked {
+                Ok(claims) => Some(claims),
+                Err(err) => {
+                    let response = err.error_response();
+                    return Ok(req.into_response(response).map_into_right_body());
+                }
             }
-        },
+        }
     };
     if let Some(claims) = verified {
         req.extensions_mut().insert(Verified(claims));
     }
     Ok(next.call(req).await?.map_into_left_body())
+}
+
+/// Whether the session a valid token names still stands: not signed out, its account there,
+/// not suspended, in the role and token generation the token names. Each instance keeps its
+/// verdict for `config.session_check_ms` (`session_cache`).
+async fn session_stands(req: &HttpRequest, claims: &Claims) -> Result<(), ApiError> {
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .ok_or_else(|| ApiError::internal(&"application state missing"))?;
+    let id = SessionId(claims.sid.clone());
+    let ttl = Duration::from_millis(state.config.session_check_ms);
+    let verdict = if let Some(verdict) = state.sessions.fresh(&id, ttl) {
+        verdict
+    } else {
+        let standing = if id.as_str().is_empty() {
+            None
+        } else {
+            let lookup = id.clone();
+            state
+                .db
+                .read(move |conn| -> Result<_, DbError> { Ok(Session::standing(conn, &lookup)?) })
+                .await?
+        };
+        let verdict = judge(claims, standing.as_ref());
+        state.sessions.store(id, verdict);
+        verdict
+    };
+    verdict.map_err(|e| ApiError::unauthorized("session_ended", e.to_string()))
 }

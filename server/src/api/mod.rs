@@ -35,6 +35,8 @@ pub fn routes(cfg: &mut ServiceConfig<'_>) {
         .service(auth::register_account)
         .service(auth::sign_in)
         .service(auth::refresh_token)
+        .service(auth::sign_out)
+        .service(auth::sign_out_everywhere)
         .service(campaigns::list_campaigns)
         .service(campaigns::create_campaign)
         .service(campaigns::get_campaign)

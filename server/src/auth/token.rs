@@ -7,9 +7,10 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
 use super::role::Role;
-use crate::db::ids::UserId;
+use crate::db::ids::{SessionId, UserId};
 
-/// What a token says: who (an opaque id) and in which role. No handle, no personal data.
+/// What a token says: who (an opaque id), in which role, and which sign-in session of theirs it
+/// belongs to. No handle, no personal data.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Claims {
     /// The user's id.
@@ -19,6 +20,13 @@ pub struct Claims {
     pub iat: i64,
     /// Expires at, seconds since the epoch.
     pub exp: i64,
+    /// The sign-in session (see `db::session`); empty in a token made before sessions, which
+    /// no session matches.
+    #[serde(default)]
+    pub sid: String,
+    /// The account's token generation when it was issued.
+    #[serde(default, rename = "gen")]
+    pub generation: i32,
 }
 
 /// Why a token was refused.
@@ -61,13 +69,23 @@ impl TokenKeys {
         }
     }
 
-    /// Issues a token for `user_id` in `role`, valid for `ttl_secs` from `now_secs`.
-    pub fn issue(&self, user_id: &UserId, role: Role, now_secs: i64) -> Result<String, TokenError> {
+    /// Issues a token for `user_id` in `role`, valid for `ttl_secs` from `now_secs`, in session
+    /// `session` of the account's token generation `generation`.
+    pub fn issue(
+        &self,
+        user_id: &UserId,
+        role: Role,
+        session: &SessionId,
+        generation: i32,
+        now_secs: i64,
+    ) -> Result<String, TokenError> {
         let claims = Claims {
             sub: user_id.0.clone(),
             role,
             iat: now_secs,
             exp: now_secs + self.ttl_secs,
+            sid: session.0.clone(),
+            generation,
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map_err(|_| TokenError::Invalid)
@@ -146,11 +164,15 @@ mod tests {
     fn token_round_trips_and_expires() {
         let keys = TokenKeys::new(b"0123456789abcdef0123456789abcdef", 60);
         let now = chrono_now();
-        let token = keys.issue(&"u1".into(), Role::Analyst, now).unwrap();
+        let token = keys
+            .issue(&"u1".into(), Role::Analyst, &"s1".into(), 0, now)
+            .unwrap();
         let claims = keys.verify(&token).unwrap();
         assert_eq!(claims.sub, "u1");
         assert_eq!(claims.role, Role::Analyst);
-        let old = keys.issue(&"u1".into(), Role::Analyst, now - 3600).unwrap();
+        let old = keys
+            .issue(&"u1".into(), Role::Analyst, &"s1".into(), 0, now - 3600)
+            .unwrap();
         assert!(matches!(keys.verify(&old), Err(TokenError::Expired)));
     }
 

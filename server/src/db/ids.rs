@@ -67,6 +67,10 @@ text_id!(
     /// A consensus run's id.
     RunId
 );
+text_id!(
+    /// A sign-in session's id (a random UUID a token names).
+    SessionId
+);
 
 impl CampaignId {
     /// A fresh random id for a new campaign.

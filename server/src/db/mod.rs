@@ -21,6 +21,7 @@ pub mod kinds;
 pub mod lease;
 pub mod migrate;
 pub mod schema;
+pub mod session;
 pub mod site;
 pub mod task;
 pub mod testdb;

@@ -14,6 +14,18 @@ diesel::table! {
         sensitivity -> Nullable<Double>,
         false_rate -> Nullable<Double>,
         created_at -> BigInt,
+        token_generation -> Integer,
+        suspended -> Bool,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> Text,
+        user_id -> Text,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+        revoked_at -> Nullable<BigInt>,
     }
 }
 
@@ -174,6 +186,7 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(frames -> campaigns (campaign_id));
 diesel::joinable!(tasks -> campaigns (campaign_id));
 diesel::joinable!(leases -> tasks (task_id));
@@ -185,6 +198,7 @@ diesel::joinable!(consensus_runs -> campaigns (campaign_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
+    sessions,
     campaigns,
     frames,
     sites,

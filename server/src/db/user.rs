@@ -19,6 +19,10 @@ pub struct User {
     pub sensitivity: Option<f64>,
     pub false_rate: Option<f64>,
     pub created_at: i64,
+    /// Tokens name the generation they were issued in; moving it ends them all.
+    pub token_generation: i32,
+    /// A suspended account cannot sign in, and its tokens end.
+    pub suspended: bool,
 }
 
 #[derive(Debug, Insertable)]
@@ -103,6 +107,29 @@ impl User {
                 users::reliability.eq(r.weight),
                 users::sensitivity.eq(Some(r.sensitivity)),
                 users::false_rate.eq(Some(r.false_rate)),
+            ))
+            .execute(conn)
+    }
+}
+
+impl User {
+    /// Gives an account another role. Its tokens end (they name the old role): it signs in
+    /// again to act in the new one.
+    pub fn set_role(conn: &mut DbConn, id: &UserId, role: Role) -> QueryResult<usize> {
+        diesel::update(users::table.find(id))
+            .set((
+                users::role.eq(role.as_str()),
+                users::token_generation.eq(users::token_generation + 1),
+            ))
+            .execute(conn)
+    }
+
+    /// Suspends an account (or lifts a suspension). A suspension ends its tokens at once.
+    pub fn set_suspended(conn: &mut DbConn, id: &UserId, suspended: bool) -> QueryResult<usize> {
+        diesel::update(users::table.find(id))
+            .set((
+                users::suspended.eq(suspended),
+                users::token_generation.eq(users::token_generation + 1),
             ))
             .execute(conn)
     }

@@ -39,5 +39,8 @@ pub async fn sign_in(
     let user = found.filter(|_| matches).ok_or_else(|| {
         ApiError::unauthorized("invalid_credentials", "handle or password is not correct")
     })?;
-    Ok(web::Json(token_for(&state, &user)?))
+    if user.suspended {
+        return Err(ApiError::forbidden("this account is suspended"));
+    }
+    Ok(web::Json(token_for(&state, &user).await?))
 }

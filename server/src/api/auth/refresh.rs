@@ -7,10 +7,13 @@ use super::issue::token_for;
 use crate::api::error::{ApiResult, ErrorBody};
 use crate::api::extract::{Anyone, Authenticated};
 use crate::api::views::TokenResponse;
+use crate::db::now_ms;
+use crate::db::session::Session;
 use crate::db::user::User;
 use crate::state::AppState;
 
-/// Issues a new token with the account's current role.
+/// Issues a new token with the account's current role, in a new session; the token it was
+/// called with ends.
 #[utoipa::path(
     tag = "auth",
     security(("bearer" = [])),
@@ -28,5 +31,13 @@ pub async fn refresh_token(
         .db
         .read(move |conn| -> ApiResult<User> { Ok(User::find(conn, &caller.user_id)?) })
         .await?;
-    Ok(web::Json(token_for(&state, &user)?))
+    let fresh = token_for(&state, &user).await?;
+    // The old token ends with its session: a refresh never leaves two tokens standing.
+    let old = caller.session.clone();
+    state
+        .db
+        .write_async(move |conn| -> ApiResult<bool> { Ok(Session::revoke(conn, &old, now_ms())?) })
+        .await?;
+    state.sessions.forget(&caller.session);
+    Ok(web::Json(fresh))
 }

@@ -69,5 +69,5 @@ pub async fn register_account(
             "this handle is taken; choose another",
         ))?;
     tracing::info!(user.id = %user.id, "volunteer registered");
-    Ok(HttpResponse::Created().json(token_for(&state, &user)?))
+    Ok(HttpResponse::Created().json(token_for(&state, &user).await?))
 }
