@@ -118,6 +118,33 @@ fn a_new_user_registers_and_signs_in_over_http(#[case] backend: Backend) {
     );
     assert_eq!(status, 201, "{body}");
 
+    // Demoted on the command line, the coordinator's token ends on the running server.
+    let tessera_user = |args: &[&str]| {
+        let mut cmd = Command::new(BIN);
+        cmd.arg("user")
+            .args(args)
+            .arg("--data-dir")
+            .arg(dir.path())
+            .env_remove("DATABASE_URL");
+        if let Some(url) = url {
+            cmd.args(["--database-url", url]);
+        }
+        cmd.output().unwrap()
+    };
+    let out = tessera_user(&["role", "--handle", "coord_1", "--role", "volunteer"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = tessera_user(&["suspend", "--handle", "nobody"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no account"));
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let (status, body) = server.call("GET", "/api/v1/campaigns", Some(coordinator), None);
+    assert_eq!(status, 401, "{body}");
+    assert_eq!(body["error"]["code"], "session_ended");
+
     let (status, body) = server.call(
         "POST",
         "/api/v1/auth/login",

@@ -8,14 +8,44 @@ use clap::{Args, Subcommand};
 use super::StorageArgs;
 use crate::api::auth::{validate_handle, validate_password};
 use crate::auth::{Role, hash_password};
+use crate::db::ids::UserId;
 use crate::db::user::User;
-use crate::db::{Db, DbError};
+use crate::db::{Db, DbConn, DbError};
 
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
     /// Create an account. The password is read from standard input (or asked for on a
     /// terminal), never from a flag, so it stays out of shell history and process lists.
     Add(AddArgs),
+    /// Give an account another role. Its tokens end at once: it signs in again in the new role.
+    Role(RoleArgs),
+    /// Suspend an account (or, with --lift, end a suspension). A suspended account cannot sign
+    /// in and its tokens end at once.
+    Suspend(SuspendArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RoleArgs {
+    /// The account's pseudonym.
+    #[arg(long)]
+    pub handle: String,
+    /// volunteer, coordinator, analyst or admin.
+    #[arg(long)]
+    pub role: Role,
+    #[command(flatten)]
+    pub storage: StorageArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SuspendArgs {
+    /// The account's pseudonym.
+    #[arg(long)]
+    pub handle: String,
+    /// Lift the suspension instead.
+    #[arg(long)]
+    pub lift: bool,
+    #[command(flatten)]
+    pub storage: StorageArgs,
 }
 
 #[derive(Debug, Args)]
@@ -42,6 +72,12 @@ impl clap::ValueEnum for Role {
 pub fn run(cmd: UserCommand) -> anyhow::Result<()> {
     match cmd {
         UserCommand::Add(args) => add(&args),
+        UserCommand::Role(args) => change(&args.storage, &args.handle, |conn, id| {
+            User::set_role(conn, id, args.role)
+        }),
+        UserCommand::Suspend(args) => change(&args.storage, &args.handle, |conn, id| {
+            User::set_suspended(conn, id, !args.lift)
+        }),
     }
 }
 
@@ -83,4 +119,22 @@ fn add(args: &AddArgs) -> anyhow::Result<()> {
         ))) => anyhow::bail!("the handle {:?} is taken", args.handle),
         Err(e) => Err(e.into()),
     }
+}
+
+/// Applies `edit` to the account with this handle, in a write transaction.
+fn change(
+    storage: &StorageArgs,
+    handle: &str,
+    edit: impl FnOnce(&mut DbConn, &UserId) -> diesel::QueryResult<usize>,
+) -> anyhow::Result<()> {
+    let config = storage.config()?;
+    let db = Db::open(&config.database_url, 1)?;
+    db.write(|conn| -> Result<(), anyhow::Error> {
+        let user = User::find_by_handle(conn, handle)?
+            .ok_or_else(|| anyhow::anyhow!("no account with the handle {handle:?}"))?;
+        edit(conn, &user.id)?;
+        Ok(())
+    })?;
+    eprintln!("changed account {handle:?}; its sign-ins have ended");
+    Ok(())
 }
