@@ -9,7 +9,8 @@ use std::fmt::Write as _;
 use std::io::Write;
 
 use crate::error::{ExportError, ExportResult};
-use crate::{ExportSite, PROPERTIES, SiteSink};
+use crate::sink::SiteSink;
+use crate::site::{ExportSite, PROPERTIES};
 
 /// The header: `id`, the position, then the other properties in [`PROPERTIES`] order.
 pub(crate) fn header() -> Vec<&'static str> {

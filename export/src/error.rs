@@ -1,6 +1,6 @@
 //! The crate's one error type. Every fallible public function returns [`ExportResult`].
 
-use crate::Format;
+use crate::format::{Format, UnknownFormat};
 
 /// Everything that can go wrong while exporting. Marked `#[non_exhaustive]` so new failure modes
 /// are not breaking changes. After an error the output is incomplete: discard it.
@@ -28,8 +28,8 @@ pub enum ExportError {
         lat: f64,
     },
     /// A format name that is not one of `geojson`, `csv`, `kml`, `gpkg`.
-    #[error("unknown export format {0:?}: expected geojson, csv, kml or gpkg")]
-    UnknownFormat(String),
+    #[error(transparent)]
+    UnknownFormat(#[from] UnknownFormat),
     /// Writing the output (or the GeoPackage's temporary file) failed.
     #[error("writing the {format} export: {source}")]
     Io {

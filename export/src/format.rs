@@ -3,8 +3,6 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::error::ExportError;
-
 /// A GIS file format that [`writer`](crate::writer) can produce.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Format {
@@ -14,7 +12,7 @@ pub enum Format {
     Csv,
     /// KML 2.2 (Google Earth).
     Kml,
-    /// OGC GeoPackage 1.4 (QGIS's default vector format).
+    /// OGC GeoPackage 1.3 (QGIS's default vector format).
     GeoPackage,
 }
 
@@ -48,6 +46,11 @@ impl Format {
     }
 }
 
+/// A format name that [`Format`]'s `FromStr` does not know.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown export format {0:?}: expected geojson, csv, kml or gpkg")]
+pub struct UnknownFormat(pub String);
+
 impl fmt::Display for Format {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
@@ -55,14 +58,14 @@ impl fmt::Display for Format {
 }
 
 impl FromStr for Format {
-    type Err = ExportError;
+    type Err = UnknownFormat;
 
     /// Parses `geojson`, `csv`, `kml` or `gpkg` (ASCII case-insensitive).
     fn from_str(name: &str) -> Result<Self, Self::Err> {
         Self::ALL
             .into_iter()
             .find(|format| format.name().eq_ignore_ascii_case(name))
-            .ok_or_else(|| ExportError::UnknownFormat(name.to_owned()))
+            .ok_or_else(|| UnknownFormat(name.to_owned()))
     }
 }
 
@@ -76,9 +79,6 @@ mod tests {
             assert_eq!(format.name().parse::<Format>().ok(), Some(format));
         }
         assert_eq!("GPKG".parse::<Format>().ok(), Some(Format::GeoPackage));
-        assert!(matches!(
-            "shp".parse::<Format>(),
-            Err(ExportError::UnknownFormat(name)) if name == "shp"
-        ));
+        assert_eq!("shp".parse::<Format>(), Err(UnknownFormat("shp".into())));
     }
 }

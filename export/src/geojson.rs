@@ -9,7 +9,9 @@ use std::io::{BufWriter, Write};
 use serde::Serialize;
 
 use crate::error::{ExportError, ExportResult, io};
-use crate::{ExportSite, Format, Provenance, SiteSink};
+use crate::format::Format;
+use crate::sink::SiteSink;
+use crate::site::{ExportSite, Provenance};
 
 /// Streams a FeatureCollection.
 pub(crate) struct GeoJsonSink<W: Write> {

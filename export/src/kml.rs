@@ -8,7 +8,9 @@ use std::fmt::Write as _;
 use std::io::{BufWriter, Write};
 
 use crate::error::{ExportResult, io};
-use crate::{ExportSite, Format, PROPERTIES, Provenance, SiteSink};
+use crate::format::Format;
+use crate::sink::SiteSink;
+use crate::site::{ExportSite, PROPERTIES, Provenance};
 
 /// Streams a KML Document.
 pub(crate) struct KmlSink<W: Write> {

@@ -7,25 +7,15 @@ mod format;
 mod geojson;
 mod gpkg;
 mod kml;
+mod sink;
 mod site;
 
 use std::io::Write;
 
 pub use error::{ExportError, ExportResult};
-pub use format::Format;
+pub use format::{Format, UnknownFormat};
+pub use sink::SiteSink;
 pub use site::{COORDINATE_DECIMALS, ExportSite, PROPERTIES, Provenance, RunInfo};
-
-/// Receives sites one at a time and writes them out in one format.
-///
-/// Call [`SiteSink::write`] for every site, then [`SiteSink::finish`]: only a finished sink has
-/// written a complete file. After any error the output is incomplete and must be discarded.
-pub trait SiteSink: Send {
-    /// Validates one site ([`ExportSite::validate`]) and writes it.
-    fn write(&mut self, site: &ExportSite) -> ExportResult<()>;
-
-    /// Writes what closes the file and flushes the output.
-    fn finish(self: Box<Self>) -> ExportResult<()>;
-}
 
 /// A sink that writes `format` to `out`, starting with what precedes the first site (the header,
 /// the provenance, KML's styles).

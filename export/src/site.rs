@@ -109,10 +109,10 @@ impl ExportSite {
 }
 
 /// Rounds to [`COORDINATE_DECIMALS`]. The quotient is the double nearest the decimal, so its
-/// shortest printed form has at most that many decimals.
+/// shortest printed form has at most that many decimals; adding zero turns `-0` into `0`.
 fn round_coordinate(value: f64) -> f64 {
     let scale = 10f64.powi(COORDINATE_DECIMALS);
-    (value * scale).round() / scale
+    (value * scale).round() / scale + 0.0
 }
 
 /// A consensus run whose output is in the export.
@@ -210,10 +210,11 @@ mod tests {
 
     #[test]
     fn rounding_keeps_at_most_seven_decimals() {
-        for value in [38.991_234_567_89, -0.000_000_05, 179.999_999_99, 12.3] {
+        for value in [38.991_234_567_89, -0.000_000_04, 179.999_999_99, 12.3] {
             let text = round_coordinate(value).to_string();
             let decimals = text.split('.').nth(1).map_or(0, str::len);
             assert!(decimals <= 7, "{value} printed as {text}");
+            assert!(!text.starts_with("-0"), "{value} printed as {text}");
         }
     }
 }

@@ -15,7 +15,9 @@ use rusqlite::{Connection, params};
 use tempfile::TempDir;
 
 use crate::error::{ExportResult, io, sqlite};
-use crate::{ExportSite, Format, Provenance, SiteSink};
+use crate::format::Format;
+use crate::sink::SiteSink;
+use crate::site::{ExportSite, Provenance};
 
 /// The `md_standard_uri` of the provenance record (it is this crate's JSON, not ISO 19115).
 const PROVENANCE_URI: &str = "urn:tessera:export-provenance";
@@ -51,8 +53,7 @@ impl<W: Write> GpkgSink<W> {
         conn.execute_batch(include_str!("schema.sql"))
             .map_err(sqlite("creating the GeoPackage tables"))?;
         conn.execute(
-            "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, srs_id) \
-             VALUES ('sites', 'features', 'sites', ?1, 4326)",
+            "UPDATE gpkg_contents SET description = ?1 WHERE table_name = 'sites'",
             params![format!("Strike sites of {}", provenance.campaign_name)],
         )
         .map_err(sqlite("registering the layer"))?;

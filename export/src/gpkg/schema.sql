@@ -1,9 +1,10 @@
--- A minimal GeoPackage 1.4 (OGC 12-128r19): the required tables, one point layer `sites`
--- in EPSG:4326, and the metadata extension that holds the export's provenance.
+-- A minimal GeoPackage 1.3 (OGC 12-128r15; Debian's GDAL 3.6 warns that it only partly
+-- supports 1.4): the required tables, one point layer `sites` in EPSG:4326, and the metadata
+-- extension that holds the export's provenance.
 -- Table definitions are the standard's (Annex C), so GDAL's validator accepts them.
 
 PRAGMA application_id = 1196444487; -- 'GPKG'
-PRAGMA user_version = 10400;
+PRAGMA user_version = 10300;
 
 CREATE TABLE gpkg_spatial_ref_sys (
   srs_name TEXT NOT NULL,
@@ -65,6 +66,8 @@ CREATE TABLE sites (
   frames TEXT NOT NULL,
   reviewed_at TEXT
 );
+INSERT INTO gpkg_contents (table_name, data_type, identifier, srs_id)
+  VALUES ('sites', 'features', 'sites', 4326);
 INSERT INTO gpkg_geometry_columns VALUES ('sites', 'geom', 'POINT', 4326, 0, 0);
 
 CREATE TABLE gpkg_extensions (
