@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every test: Rust unit, storage, HTTP and binary tests on SQLite and PostgreSQL, the web app's
-# unit and browser tests, then lints. Installs what it needs (PostgreSQL, cargo-nextest,
-# Node.js packages and Chromium, when missing).
+# unit and browser tests, then lints. Installs what it needs (PostgreSQL, cargo-nextest, GDAL
+# for the export round-trip, Node.js packages and Chromium, when missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +11,7 @@ export TEST_DATABASE_URL=${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432
 if ! cargo nextest --version >/dev/null 2>&1; then
   cargo install --locked cargo-nextest
 fi
+command -v ogrinfo >/dev/null || { apt-get update -qq && apt-get install -y -qq gdal-bin python3-gdal; }
 
 cargo nextest run --workspace --locked --no-fail-fast
 # nextest does not run doctests; they are part of the specification of public functions.
