@@ -191,3 +191,39 @@ async fn an_instance_trusts_its_last_check_for_session_check_ms_only() {
         "after it, the change is seen"
     );
 }
+
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[actix_web::test]
+async fn signing_in_forgets_the_accounts_expired_sessions(#[case] backend: Backend) {
+    use tessera_server::db::schema::sessions;
+    let app = TestApp::new(backend).await;
+    let token = app.account("olive", Role::Volunteer);
+    let id = app.user_id(&token);
+    let count = || -> i64 {
+        sessions::table
+            .filter(sessions::user_id.eq(&id))
+            .count()
+            .get_result(&mut *app.db().conn().unwrap())
+            .unwrap()
+    };
+    diesel::insert_into(sessions::table)
+        .values((
+            sessions::id.eq("long-gone"),
+            sessions::user_id.eq(&id),
+            sessions::created_at.eq(0_i64),
+            sessions::expires_at.eq(1_i64),
+        ))
+        .execute(&mut *app.db().conn().unwrap())
+        .unwrap();
+    assert_eq!(count(), 2);
+    sign_in(&app, "olive").await;
+    assert_eq!(count(), 2, "the expired one went, the new one came");
+    let gone: i64 = sessions::table
+        .filter(sessions::id.eq("long-gone"))
+        .count()
+        .get_result(&mut *app.db().conn().unwrap())
+        .unwrap();
+    assert_eq!(gone, 0);
+}

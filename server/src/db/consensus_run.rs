@@ -11,21 +11,9 @@ use super::schema::{answers, campaigns, consensus_runs};
 /// The code that computes sites, as every run records it.
 pub const CODE_VERSION: &str = concat!("tessera ", env!("CARGO_PKG_VERSION"));
 
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = consensus_runs)]
-pub struct ConsensusRun {
-    pub id: RunId,
-    pub campaign_id: CampaignId,
-    /// The `ConsensusParams` of the run, as JSON.
-    pub parameters: String,
-    pub code_version: String,
-    pub started_at: i64,
-    pub finished_at: Option<i64>,
-    /// What the run did, as JSON.
-    pub counts: String,
-    /// Why the run could not run; `None` for one that ran.
-    pub error: Option<String>,
-}
+/// The consensus runs of campaigns (`consensus_runs`).
+#[derive(Debug)]
+pub struct ConsensusRun;
 
 impl ConsensusRun {
     /// Claims `campaign_id` for a new run started at `now`, when no other claim younger than
@@ -140,19 +128,5 @@ impl ConsensusRun {
             ))
             .execute(conn)?;
         Ok(true)
-    }
-
-    /// A campaign's runs, newest first.
-    pub fn of_campaign(
-        conn: &mut DbConn,
-        campaign_id: &CampaignId,
-        limit: i64,
-    ) -> QueryResult<Vec<ConsensusRun>> {
-        consensus_runs::table
-            .filter(consensus_runs::campaign_id.eq(campaign_id))
-            .order(consensus_runs::started_at.desc())
-            .limit(limit)
-            .select(ConsensusRun::as_select())
-            .load(conn)
     }
 }

@@ -27,13 +27,21 @@ pub struct Standing {
 }
 
 impl Session {
-    /// Starts a session for `user_id`, valid until `expires_at` (ms).
+    /// Starts a session for `user_id`, valid until `expires_at` (ms). The account's sessions
+    /// that expired already go in the same call (their tokens are refused anyway), so the table
+    /// holds at most the sessions a token could still name.
     pub fn start(
         conn: &mut DbConn,
         user_id: &UserId,
         now: i64,
         expires_at: i64,
     ) -> QueryResult<SessionId> {
+        diesel::delete(
+            sessions::table
+                .filter(sessions::user_id.eq(user_id))
+                .filter(sessions::expires_at.lt(now)),
+        )
+        .execute(conn)?;
         let id = SessionId(uuid::Uuid::new_v4().to_string());
         diesel::insert_into(sessions::table)
             .values((
@@ -87,10 +95,5 @@ impl Session {
             ))
             .first(conn)
             .optional()
-    }
-
-    /// Forgets sessions that expired before `before` (ms): their tokens are refused anyway.
-    pub fn prune(conn: &mut DbConn, before: i64) -> QueryResult<usize> {
-        diesel::delete(sessions::table.filter(sessions::expires_at.lt(before))).execute(conn)
     }
 }
