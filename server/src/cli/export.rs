@@ -34,8 +34,8 @@ pub struct ExportArgs {
     /// not a terminal).
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Only sites with these statuses, comma-separated: candidate, confirmed, rejected, merged,
-    /// consensus_lost.
+    /// Only sites with these statuses, comma-separated: `candidate`, `confirmed`, `rejected`,
+    /// `merged`, `consensus_lost`.
     #[arg(long)]
     pub status: Option<String>,
     /// Only sites at least this confident, 0 to 1.
@@ -52,7 +52,8 @@ pub struct ExportArgs {
 }
 
 fn parse_format(name: &str) -> Result<Format, String> {
-    name.parse().map_err(|e: tessera_export::UnknownFormat| e.to_string())
+    name.parse()
+        .map_err(|e: tessera_export::UnknownFormat| e.to_string())
 }
 
 pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
@@ -60,7 +61,10 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
     let db = Db::open(&config.database_url, 2)?;
     let campaign = match Campaign::find_by_id_or_slug(&mut *db.conn()?, &args.campaign) {
         Err(diesel::result::Error::NotFound) => {
-            anyhow::bail!("no campaign {:?}; `GET /api/v1/campaigns` lists them", args.campaign)
+            anyhow::bail!(
+                "no campaign {:?}; `GET /api/v1/campaigns` lists them",
+                args.campaign
+            )
         }
         other => other.with_context(|| format!("reading campaign {:?}", args.campaign))?,
     };
@@ -74,8 +78,17 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
         status: args.status.as_deref(),
         min_confidence: args.min_confidence,
     };
-    let filter = filters.parse(&classes).map_err(|e| anyhow::anyhow!("{}", e.0))?;
-    let prov = provenance(&db, &campaign, &filter, filters.described(), classes, now_ms())?;
+    let filter = filters
+        .parse(&classes)
+        .map_err(|e| anyhow::anyhow!("{}", e.0))?;
+    let prov = provenance(
+        &db,
+        &campaign,
+        &filter,
+        filters.described(),
+        classes,
+        now_ms(),
+    )?;
     let to_file = args.out.as_deref().filter(|p| *p != Path::new("-"));
     let show_progress = std::io::stderr().is_terminal();
     let mut progress = |n: u64| {
@@ -92,8 +105,16 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
             .prefix(".tessera-export-")
             .tempfile_in(dir)
             .with_context(|| format!("cannot write in {}", dir.display()))?;
-        let n = export(&db, &campaign, &filter, &prov, args.format, tmp.as_file(), &mut progress)
-            .with_context(|| format!("exporting to {}", path.display()))?;
+        let n = export(
+            &db,
+            &campaign,
+            &filter,
+            &prov,
+            args.format,
+            tmp.as_file(),
+            &mut progress,
+        )
+        .with_context(|| format!("exporting to {}", path.display()))?;
         tmp.persist(path)
             .with_context(|| format!("cannot write {}", path.display()))?;
         n
@@ -104,7 +125,15 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
             );
         }
         let stdout = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout());
-        let n = export(&db, &campaign, &filter, &prov, args.format, stdout, &mut progress)?;
+        let n = export(
+            &db,
+            &campaign,
+            &filter,
+            &prov,
+            args.format,
+            stdout,
+            &mut progress,
+        )?;
         std::io::stdout().flush()?;
         n
     };

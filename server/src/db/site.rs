@@ -10,7 +10,9 @@ use diesel::prelude::*;
 use super::DbConn;
 use super::ids::{CampaignId, FrameId, RunId, SiteId, TaskId, UserId};
 use super::kinds::SiteStatus;
-use super::schema::{consensus_runs, frames, site_reviews, site_tasks, site_votes, sites, tasks, users};
+use super::schema::{
+    consensus_runs, frames, site_reviews, site_tasks, site_votes, sites, tasks, users,
+};
 use crate::sites::reconcile::{Existing, Step};
 use crate::sites::review::Action;
 
@@ -188,7 +190,10 @@ pub struct Site;
 
 /// Numbers a site's voters in an order keyed by the site, so a voter's number says nothing about
 /// who they are and does not link them across sites.
-fn number_voters<'a>(site: &SiteId, votes: &'a [(UserId, String)]) -> Vec<(i32, &'a UserId, &'a str)> {
+fn number_voters<'a>(
+    site: &SiteId,
+    votes: &'a [(UserId, String)],
+) -> Vec<(i32, &'a UserId, &'a str)> {
     let mut keyed: Vec<(u64, &UserId, &str)> = votes
         .iter()
         .map(|(user, class)| {
@@ -589,7 +594,8 @@ impl Site {
 
     /// The votes behind a site, by voter number, each with its volunteer's current reliability.
     pub fn votes_of(conn: &mut DbConn, id: &SiteId) -> QueryResult<Vec<SiteVote>> {
-        let rows: Vec<(i32, String, Option<f64>, Option<f64>, Option<f64>)> = site_votes::table
+        type VoteRow = (i32, String, Option<f64>, Option<f64>, Option<f64>);
+        let rows: Vec<VoteRow> = site_votes::table
             .left_join(users::table.on(users::id.eq(site_votes::user_id)))
             .filter(site_votes::site_id.eq(id))
             .select((
@@ -729,14 +735,22 @@ fn insert_provenance(
 ) -> QueryResult<()> {
     for chunk in task_rows.chunks(ROWS_PER_INSERT) {
         match conn {
-            DbConn::Sqlite(c) => diesel::insert_into(site_tasks::table).values(chunk).execute(c)?,
-            DbConn::Pg(c) => diesel::insert_into(site_tasks::table).values(chunk).execute(c)?,
+            DbConn::Sqlite(c) => diesel::insert_into(site_tasks::table)
+                .values(chunk)
+                .execute(c)?,
+            DbConn::Pg(c) => diesel::insert_into(site_tasks::table)
+                .values(chunk)
+                .execute(c)?,
         };
     }
     for chunk in vote_rows.chunks(ROWS_PER_INSERT) {
         match conn {
-            DbConn::Sqlite(c) => diesel::insert_into(site_votes::table).values(chunk).execute(c)?,
-            DbConn::Pg(c) => diesel::insert_into(site_votes::table).values(chunk).execute(c)?,
+            DbConn::Sqlite(c) => diesel::insert_into(site_votes::table)
+                .values(chunk)
+                .execute(c)?,
+            DbConn::Pg(c) => diesel::insert_into(site_votes::table)
+                .values(chunk)
+                .execute(c)?,
         };
     }
     Ok(())

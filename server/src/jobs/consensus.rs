@@ -304,7 +304,14 @@ fn store(
     let written = db.write(|conn| -> Result<usize, DbError> {
         let existing = Site::existing_near(conn, campaign_id, around)?;
         let steps = reconcile::plan(&positions, &existing, region, eps_m);
-        Ok(Site::apply_plan(conn, campaign_id, run_id, now, &steps, &found)?)
+        Ok(Site::apply_plan(
+            conn,
+            campaign_id,
+            run_id,
+            now,
+            &steps,
+            &found,
+        )?)
     })?;
     // Reliability estimates need no transaction together: short ones, between request batches.
     for chunk in output.volunteers.chunks(VOLUNTEERS_PER_WRITE) {

@@ -36,7 +36,12 @@ pub struct BadFilter(pub String);
 
 fn list(value: Option<&str>) -> Vec<&str> {
     value
-        .map(|v| v.split(',').map(str::trim).filter(|s| !s.is_empty()).collect())
+        .map(|v| {
+            v.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -49,7 +54,11 @@ impl FilterArgs<'_> {
                 .split(',')
                 .map(|p| p.trim().parse::<f64>())
                 .collect::<Result<_, _>>()
-                .map_err(|_| BadFilter(format!("bbox {bbox:?} is not four numbers west,south,east,north")))?;
+                .map_err(|_| {
+                    BadFilter(format!(
+                        "bbox {bbox:?} is not four numbers west,south,east,north"
+                    ))
+                })?;
             let [west, south, east, north] = parts[..] else {
                 return Err(BadFilter(format!(
                     "bbox {bbox:?} is not four numbers west,south,east,north"
@@ -103,7 +112,11 @@ impl FilterArgs<'_> {
     /// The filters as the export's provenance states them, in a fixed order.
     pub fn described(&self) -> Vec<(String, String)> {
         let mut out = Vec::new();
-        for (name, value) in [("bbox", self.bbox), ("class", self.class), ("status", self.status)] {
+        for (name, value) in [
+            ("bbox", self.bbox),
+            ("class", self.class),
+            ("status", self.status),
+        ] {
             if let Some(v) = value {
                 out.push((name.to_owned(), v.to_owned()));
             }
@@ -236,7 +249,10 @@ pub fn export(
 
 /// The campaign's classes, with any class its sites carry that the settings no longer list
 /// (so KML still styles them).
-pub fn classes_of(settings_classes: &[String], extra: impl IntoIterator<Item = String>) -> Vec<String> {
+pub fn classes_of(
+    settings_classes: &[String],
+    extra: impl IntoIterator<Item = String>,
+) -> Vec<String> {
     let mut seen: BTreeSet<String> = settings_classes.iter().cloned().collect();
     let mut out = settings_classes.to_vec();
     for class in extra {
@@ -272,11 +288,41 @@ mod tests {
             vec![SiteStatus::Confirmed, SiteStatus::Candidate]
         );
         let refused = |args: FilterArgs<'_>| args.parse(&classes()).unwrap_err().0;
-        assert!(refused(FilterArgs { class: Some("crater"), ..FilterArgs::default() }).contains("destroyed, damaged"));
-        assert!(refused(FilterArgs { status: Some("maybe"), ..FilterArgs::default() }).contains("consensus_lost"));
-        assert!(refused(FilterArgs { bbox: Some("1,2,3"), ..FilterArgs::default() }).contains("four numbers"));
-        assert!(refused(FilterArgs { bbox: Some("10,0,5,1"), ..FilterArgs::default() }).contains("west ≤ east"));
-        assert!(refused(FilterArgs { min_confidence: Some(1.5), ..FilterArgs::default() }).contains("between 0 and 1"));
+        assert!(
+            refused(FilterArgs {
+                class: Some("crater"),
+                ..FilterArgs::default()
+            })
+            .contains("destroyed, damaged")
+        );
+        assert!(
+            refused(FilterArgs {
+                status: Some("maybe"),
+                ..FilterArgs::default()
+            })
+            .contains("consensus_lost")
+        );
+        assert!(
+            refused(FilterArgs {
+                bbox: Some("1,2,3"),
+                ..FilterArgs::default()
+            })
+            .contains("four numbers")
+        );
+        assert!(
+            refused(FilterArgs {
+                bbox: Some("10,0,5,1"),
+                ..FilterArgs::default()
+            })
+            .contains("west ≤ east")
+        );
+        assert!(
+            refused(FilterArgs {
+                min_confidence: Some(1.5),
+                ..FilterArgs::default()
+            })
+            .contains("between 0 and 1")
+        );
     }
 
     #[test]

@@ -2,6 +2,6 @@
 //! identity ([`reconcile`]) and what an analyst's review does to one ([`review`]). Pure rules;
 //! `db::site` stores them and `api::sites` serves them.
 
+pub mod export;
 pub mod reconcile;
 pub mod review;
-pub mod export;

@@ -219,7 +219,9 @@ mod tests {
         let steps = plan(&[at(8.0), at(2.0)], &existing, CELL, 10.0);
         assert!(steps.contains(&Step::Insert { found: 0 }), "{steps:?}");
         assert!(
-            steps.iter().any(|s| matches!(s, Step::Update { found: 1, .. })),
+            steps
+                .iter()
+                .any(|s| matches!(s, Step::Update { found: 1, .. })),
             "{steps:?}"
         );
     }

@@ -227,7 +227,10 @@ mod tests {
         let mut re = ask(Action::Reclassify);
         re.class = Some("damaged");
         let moved = apply("s", &confirmed, &re, &classes()).unwrap();
-        assert_eq!((moved.status, moved.class.as_str()), (SiteStatus::Confirmed, "damaged"));
+        assert_eq!(
+            (moved.status, moved.class.as_str()),
+            (SiteStatus::Confirmed, "damaged")
+        );
         re.class = Some("destroyed");
         assert_eq!(
             apply("s", &confirmed, &re, &classes()),

@@ -118,7 +118,7 @@ pub async fn export_sites(
     let (tx, rx) = mpsc::channel(CHUNKS_IN_FLIGHT);
     let db = state.db.clone();
     tokio::task::spawn_blocking(move || {
-        stream_export(&db, &campaign, &filter, &provenance, format, tx);
+        stream_export(&db, &campaign, &filter, &provenance, format, &tx);
     });
     let body = futures_util::stream::unfold(rx, |mut rx| async move {
         rx.recv().await.map(|item| (item, rx))
@@ -142,7 +142,7 @@ fn stream_export(
     filter: &SiteFilter,
     provenance: &Provenance,
     format: Format,
-    tx: mpsc::Sender<io::Result<web::Bytes>>,
+    tx: &mpsc::Sender<io::Result<web::Bytes>>,
 ) {
     let out = ChannelWriter {
         tx: tx.clone(),

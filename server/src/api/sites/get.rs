@@ -31,12 +31,24 @@ pub(super) fn detail(conn: &mut DbConn, id: &SiteId) -> ApiResult<SiteDetail> {
     let votes_by_class = serde_json::from_str(&row.class_votes).unwrap_or_default();
     Ok(SiteDetail {
         consensus_run,
-        frames: Site::frames_of(conn, id)?.into_iter().map(Into::into).collect(),
+        frames: Site::frames_of(conn, id)?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
         tasks: Site::tasks_of(conn, id)?.into_iter().map(|t| t.0).collect(),
         votes_by_class,
-        votes: Site::votes_of(conn, id)?.into_iter().map(Into::into).collect(),
-        history: Site::history_of(conn, id)?.into_iter().map(Into::into).collect(),
-        merged_from: Site::merged_into(conn, id)?.into_iter().map(|s| s.0).collect(),
+        votes: Site::votes_of(conn, id)?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+        history: Site::history_of(conn, id)?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+        merged_from: Site::merged_into(conn, id)?
+            .into_iter()
+            .map(|s| s.0)
+            .collect(),
         site: SiteSummary::from(row),
     })
 }

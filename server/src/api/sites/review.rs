@@ -113,9 +113,7 @@ pub async fn review_site(
     let reviewer = caller.user_id;
     let site = state
         .db
-        .write_async(move |conn| -> ApiResult<SiteDetail> {
-            record(conn, &id, &reviewer, &body)
-        })
+        .write_async(move |conn| -> ApiResult<SiteDetail> { record(conn, &id, &reviewer, &body) })
         .await?;
     tracing::info!(site.id = %site.site.id, review.action = action.as_str(), site.status = site.site.status.as_str(), "site reviewed");
     Ok(HttpResponse::build(StatusCode::CREATED).json(site))

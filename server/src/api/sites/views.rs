@@ -180,11 +180,13 @@ impl From<SiteVote> for VoteView {
         Self {
             voter: v.voter,
             class: v.class,
-            reliability: v.reliability.map(|(weight, sensitivity, false_rate)| ReliabilityView {
-                sensitivity,
-                false_rate,
-                weight,
-            }),
+            reliability: v
+                .reliability
+                .map(|(weight, sensitivity, false_rate)| ReliabilityView {
+                    sensitivity,
+                    false_rate,
+                    weight,
+                }),
         }
     }
 }
