@@ -259,6 +259,14 @@ impl Site {
                     .distinct()
                     .load::<SiteId>(conn)?,
             );
+            // A site a task asks about (a dating task) is part of the record as well.
+            with_history.extend(
+                tasks::table
+                    .filter(tasks::site_id.eq_any(chunk))
+                    .select(tasks::site_id.assume_not_null())
+                    .distinct()
+                    .load::<SiteId>(conn)?,
+            );
         }
         Ok(rows
             .into_iter()

@@ -36,7 +36,8 @@ pub struct Existing {
     pub status: SiteStatus,
     /// An analyst confirmed, rejected, reclassified or merged it.
     pub reviewed: bool,
-    /// It has any history at all (comments included): it can never be deleted.
+    /// It has any history at all (comments included), or a task refers to it: it can never be
+    /// deleted.
     pub has_history: bool,
     /// The site it was merged into.
     pub merged_into: Option<SiteId>,
