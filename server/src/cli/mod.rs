@@ -5,6 +5,7 @@ mod consensus;
 mod demo;
 mod ingest;
 mod loadtest;
+mod overview;
 mod serve;
 mod tile;
 mod tiling;
@@ -35,6 +36,8 @@ pub enum Command {
     Tile(tile::TileArgs),
     /// Tile frames into a campaign and register the frames and their search tasks.
     Ingest(ingest::IngestArgs),
+    /// Build the map overview pyramids of a campaign's frames that have none yet.
+    Overview(overview::OverviewArgs),
     /// Aggregate answers into strike sites, file in, file out, no database.
     Consensus(consensus::ConsensusArgs),
     /// Measure the volunteer loop under load: seeds tasks, starts a server, runs N volunteers.
@@ -75,6 +78,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Tile(args) => tile::run(&args),
         Command::Demo(args) => demo::run(&args),
         Command::Ingest(args) => ingest::run(&args),
+        Command::Overview(args) => overview::run(&args),
         Command::Consensus(args) => consensus::run(&args),
     }
 }
