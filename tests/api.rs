@@ -394,6 +394,9 @@ async fn openapi_document_describes_every_route() {
         ("get", "/api/v1/sites/{id}"),
         ("post", "/api/v1/sites/{id}/reviews"),
         ("get", "/api/v1/campaigns/{id}/export.{format}"),
+        ("get", "/api/v1/campaigns/{id}/frames"),
+        ("get", "/api/v1/frames/{frame}/chip"),
+        ("get", "/api/v1/frames/{frame}/overview/{z}/{x}/{y}"),
         ("get", "/tiles/{key}"),
     ];
     let paths = doc["paths"].as_object().unwrap();

@@ -109,14 +109,23 @@ fn every_table_round_trips(#[case] backend: Backend) {
             frames::max_lon.eq(39.05947),
             frames::max_lat.eq(35.9745),
             frames::created_at.eq(now),
+            frames::overview_min_zoom.eq(Some(11)),
+            frames::overview_max_zoom.eq(Some(14)),
         ))
         .execute(conn)
         .unwrap();
-    let (size, west): (i64, f64) = frames::table
-        .select((frames::file_size, frames::min_lon))
+    let (size, west, zooms): (i64, f64, (Option<i32>, Option<i32>)) = frames::table
+        .select((
+            frames::file_size,
+            frames::min_lon,
+            (frames::overview_min_zoom, frames::overview_max_zoom),
+        ))
         .first(conn)
         .unwrap();
-    assert_eq!((size, west), (5_000_000_000, 38.93641));
+    assert_eq!(
+        (size, west, zooms),
+        (5_000_000_000, 38.93641, (Some(11), Some(14)))
+    );
 
     diesel::insert_into(sites::table)
         .values((

@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod health_cache;
+pub mod imagery;
 pub mod jobs;
 pub mod scheduler;
 pub mod server;

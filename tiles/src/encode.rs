@@ -156,6 +156,19 @@ pub(crate) fn encode_view(
     Ok(out)
 }
 
+/// Encodes `width`×`height` RGBA bytes as PNG (for map tiles with transparent parts).
+pub(crate) fn encode_rgba_png(data: &[u8], width: u32, height: u32) -> Result<Vec<u8>, String> {
+    let mut out = Vec::with_capacity(data.len() / 2);
+    let mut enc = png::Encoder::new(&mut out, width, height);
+    enc.set_color(png::ColorType::Rgba);
+    enc.set_depth(png::BitDepth::Eight);
+    enc.set_compression(png::Compression::Fast);
+    let mut writer = enc.write_header().map_err(|e| e.to_string())?;
+    writer.write_image_data(data).map_err(|e| e.to_string())?;
+    writer.finish().map_err(|e| e.to_string())?;
+    Ok(out)
+}
+
 /// Drops the 18-byte JFIF APP0 segment, as vips's `strip` does: it only carries a pixel density,
 /// and a baseline 3-component JPEG without it is read as YCbCr by every decoder.
 fn strip_jfif(jpeg: &mut Vec<u8>) {

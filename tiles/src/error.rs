@@ -84,6 +84,16 @@ pub enum TilerError {
         /// What is wrong with the option.
         detail: String,
     },
+    /// A point asked for (a chip's centre) is not on the frame.
+    #[error("{path} does not cover the point lon {lon}, lat {lat}")]
+    OutsideFrame {
+        /// The frame file.
+        path: PathBuf,
+        /// Longitude of the point, degrees.
+        lon: f64,
+        /// Latitude of the point, degrees.
+        lat: f64,
+    },
     /// Encoding a tile failed.
     #[error("cannot encode tile {key} of {path}: {detail}")]
     Encode {

@@ -201,6 +201,39 @@ export interface components {
             /** @description Human-readable explanation. */
             message: string;
         };
+        FrameList: {
+            /** @description Oldest capture first; undated frames last. */
+            frames: components["schemas"]["FrameView"][];
+        };
+        /** @description A registered frame, placed on the map. */
+        FrameView: {
+            /** @description `[west, south, east, north]` in degrees; `null` in pixel space. */
+            bbox?: number[] | null;
+            /** @description Acquisition date, `YYYY-MM-DD`. */
+            captured_at?: string | null;
+            /** @description `EPSG:NNNN` or a PROJ string; `null` for a frame in pixel space. */
+            crs?: string | null;
+            /** @description WGS84 `[lon, lat]` of the corners (0,0), (W,0), (W,H), (0,H); `null` in pixel space. */
+            footprint?: number[][] | null;
+            /** Format: int64 */
+            height: number;
+            id: string;
+            overview?: components["schemas"]["OverviewZooms"] | null;
+            /** @description Sensor or provider, as given at ingest. */
+            sensor?: string | null;
+            /** @description Hex sha256 of the source file. */
+            sha256: string;
+            /**
+             * Format: int64
+             * @description Search tasks cut from this frame (0 for a reference frame).
+             */
+            tasks: number;
+            /**
+             * Format: int64
+             * @description Pixels.
+             */
+            width: number;
+        };
         /** @description A known answer, as a coordinator sets it. */
         GoldAnswer: {
             /** @description Known damage sites, in tile pixels. */
@@ -363,6 +396,13 @@ export interface components {
             /** @description True when this is a task you already held (e.g. after a reload). */
             resumed: boolean;
             task?: components["schemas"]["TaskView"] | null;
+        };
+        /** @description Zooms of `GET /frames/{frame}/overview/{z}/{x}/{y}` (Web Mercator XYZ, 256 px tiles). */
+        OverviewZooms: {
+            /** Format: int32 */
+            max_zoom: number;
+            /** Format: int32 */
+            min_zoom: number;
         };
         /** @description Adaptive redundancy: retire at `min` agreeing answers, ask up to `max` when they disagree. */
         Redundancy: {

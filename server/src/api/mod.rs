@@ -9,6 +9,7 @@ pub mod campaigns;
 pub mod error;
 mod error_handlers;
 pub mod extract;
+pub mod frames;
 mod frontend;
 pub use frontend::default_dir as frontend_default_dir;
 pub mod health;
@@ -47,6 +48,9 @@ pub fn routes(cfg: &mut ServiceConfig<'_>) {
         .service(campaigns::close_campaign)
         .service(campaigns::campaign_tutorial)
         .service(campaigns::campaign_progress)
+        .service(frames::list_campaign_frames)
+        .service(frames::get_overview_tile)
+        .service(frames::frame_chip)
         .service(tasks::next_task)
         .service(tasks::get_task)
         .service(tasks::submit_task_answer)

@@ -7,6 +7,7 @@ use clap::Args;
 
 use super::StorageArgs;
 use super::ingest::{IngestArgs, run as ingest};
+use super::overview::{OverviewArgs, run as overview};
 use super::serve::{ServeArgs, run as serve};
 use super::tiling::FrameFlags;
 use crate::auth::{Role, hash_password};
@@ -111,6 +112,18 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<()> {
         }
     }
     drop(db);
+    // A demo folder made before frames had map overviews gets them now (a no-op otherwise).
+    overview(&OverviewArgs {
+        campaign: SLUG.to_owned(),
+        force: false,
+        frame: FrameFlags {
+            threads: None,
+            bands: None,
+            crs: None,
+            pixel_space: false,
+        },
+        storage: storage.clone(),
+    })?;
     println!();
     println!("  Tessera demo: campaign \"{SLUG}\" (Raqqa, May vs October 2017)");
     println!(

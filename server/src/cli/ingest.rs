@@ -1,8 +1,11 @@
 //! `tessera ingest`: tile frames into a campaign and register them and their search tasks.
 //!
-//! All or nothing per frame: tiles are written first, then the frame and every task are
-//! inserted in one transaction; if anything fails the frame's tiles are removed again and no
-//! task exists. A frame already in the campaign (same sha256) is refused.
+//! All or nothing per frame: tiles are written first, then the frame's Web Mercator overview
+//! pyramid (for the analysts' map), then the frame and every task are inserted in one
+//! transaction; if anything fails the frame's tiles are removed again and no task exists. A
+//! pyramid that cannot be built is only a warning: the frame is registered without one
+//! (`frames.overview_*` NULL) and `tessera overview` can build it later. A frame already in the
+//! campaign (same sha256) is refused.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -12,6 +15,7 @@ use clap::Args;
 use tessera_tiles::{LocalTileStore, TileOptions, TileRecord, TileSummary, tile_frame};
 
 use super::StorageArgs;
+use super::overview;
 use super::tiling::{FrameFlags, Progress, check_paths, open, summary_line};
 use crate::campaign_settings::CampaignSettings;
 use crate::db::campaign::Campaign;
@@ -20,6 +24,7 @@ use crate::db::ids::{CampaignId, FrameId};
 use crate::db::kinds::{TaskKind, TaskStatus};
 use crate::db::task::{Task, TaskInsertForm};
 use crate::db::{Db, DbError, now_ms};
+use crate::imagery::overview_dir;
 
 #[derive(Debug, Args)]
 pub struct IngestArgs {
@@ -186,8 +191,15 @@ fn ingest_one(
         max_lon: bbox.map_or(0.0, |b| b[2]),
         max_lat: bbox.map_or(0.0, |b| b[3]),
         created_at: now_ms(),
+        overview_min_zoom: None,
+        overview_max_zoom: None,
     };
+    let label = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     if args.reference_only {
+        let frame_row = with_overview(frame_row, &frame, data_dir, args.frame.threads, &label);
         Frame::insert(&mut *db.conn()?, &frame_row)?;
         eprintln!(
             "{}: registered as a reference frame ({})",
@@ -196,10 +208,6 @@ fn ingest_one(
         );
         return Ok((TileSummary::default(), 0));
     }
-    let label = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
     let progress = Progress::new(&label);
     let tiled = tile_frame(
         &frame,
@@ -213,6 +221,7 @@ fn ingest_one(
     progress.finish();
     let cleanup = || {
         let _ = std::fs::remove_dir_all(data_dir.join("tiles").join(&frame_id));
+        let _ = std::fs::remove_dir_all(data_dir.join(overview_dir(&frame_id)));
     };
     let summary = match tiled {
         Ok(s) => s,
@@ -221,6 +230,7 @@ fn ingest_one(
             anyhow::bail!("{e}");
         }
     };
+    let frame_row = with_overview(frame_row, &frame, data_dir, args.frame.threads, &label);
     let forms: Vec<TaskInsertForm> = summary
         .records
         .iter()
@@ -257,6 +267,32 @@ fn ingest_one(
             ))
         }
     }
+}
+
+/// Builds the frame's overview pyramid and records its zoom range in the row; a frame in pixel
+/// space has none, and a failure leaves the range empty with a warning.
+fn with_overview(
+    mut row: Frame,
+    frame: &tessera_tiles::Frame,
+    data_dir: &Path,
+    threads: Option<usize>,
+    label: &str,
+) -> Frame {
+    if frame.crs().is_none() {
+        return row;
+    }
+    match overview::build(frame, &row.id.0, data_dir, threads, label) {
+        Ok(summary) => {
+            let (min, max) = overview::zooms(&summary);
+            row.overview_min_zoom = Some(min);
+            row.overview_max_zoom = Some(max);
+            eprintln!("{label}: {}", overview::describe(&summary));
+        }
+        Err(e) => eprintln!(
+            "{label}: warning: no map overview ({e:#}); `tessera overview` can build it later"
+        ),
+    }
+    row
 }
 
 fn task_form(

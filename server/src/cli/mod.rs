@@ -6,6 +6,7 @@ mod demo;
 mod export;
 mod ingest;
 mod loadtest;
+mod overview;
 mod serve;
 mod tile;
 mod tiling;
@@ -36,6 +37,8 @@ pub enum Command {
     Tile(tile::TileArgs),
     /// Tile frames into a campaign and register the frames and their search tasks.
     Ingest(ingest::IngestArgs),
+    /// Build the map overview pyramids of a campaign's frames that have none yet.
+    Overview(overview::OverviewArgs),
     /// Aggregate answers into strike sites, file in, file out, no database.
     Consensus(consensus::ConsensusArgs),
     /// Export a campaign's strike sites as GeoJSON, CSV, KML or GeoPackage.
@@ -78,6 +81,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Tile(args) => tile::run(&args),
         Command::Demo(args) => demo::run(&args),
         Command::Ingest(args) => ingest::run(&args),
+        Command::Overview(args) => overview::run(&args),
         Command::Consensus(args) => consensus::run(&args),
         Command::Export(args) => export::run(&args),
     }

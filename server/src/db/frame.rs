@@ -1,10 +1,12 @@
-//! Frames: one satellite image of one date, registered with its provenance.
+//! Frames: one satellite image of one date, registered with its provenance, and the zoom range
+//! of its Web Mercator overview pyramid once one is built.
 
+use diesel::dsl::count_star;
 use diesel::prelude::*;
 
 use super::DbConn;
 use super::ids::{CampaignId, FrameId};
-use super::schema::frames;
+use super::schema::{frames, tasks};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = frames)]
@@ -27,6 +29,17 @@ pub struct Frame {
     pub max_lon: f64,
     pub max_lat: f64,
     pub created_at: i64,
+    /// Shallowest zoom of the overview pyramid; `None` until one is built.
+    pub overview_min_zoom: Option<i32>,
+    /// Deepest zoom of the overview pyramid; `None` until one is built.
+    pub overview_max_zoom: Option<i32>,
+}
+
+/// How many tasks were cut from one frame.
+#[derive(Debug, Clone, Queryable)]
+pub struct FrameTaskCount {
+    pub frame_id: Option<FrameId>,
+    pub tasks: i64,
 }
 
 impl Frame {
@@ -62,6 +75,54 @@ impl Frame {
             .select(Frame::as_select())
             .first(conn)
             .optional()
+    }
+
+    pub fn find(conn: &mut DbConn, id: &FrameId) -> QueryResult<Frame> {
+        frames::table
+            .find(id)
+            .select(Frame::as_select())
+            .first(conn)
+    }
+
+    /// The campaign's frames, oldest capture first (undated last), then by registration.
+    pub fn for_campaign(conn: &mut DbConn, campaign_id: &CampaignId) -> QueryResult<Vec<Frame>> {
+        frames::table
+            .filter(frames::campaign_id.eq(campaign_id))
+            .order((
+                frames::captured_at.is_null(),
+                frames::captured_at,
+                frames::created_at,
+                frames::id,
+            ))
+            .select(Frame::as_select())
+            .load(conn)
+    }
+
+    /// Search tasks per frame of the campaign (frames without tasks are absent).
+    pub fn task_counts(
+        conn: &mut DbConn,
+        campaign_id: &CampaignId,
+    ) -> QueryResult<Vec<FrameTaskCount>> {
+        tasks::table
+            .filter(tasks::campaign_id.eq(campaign_id))
+            .filter(tasks::frame_id.is_not_null())
+            .group_by(tasks::frame_id)
+            .select((tasks::frame_id, count_star()))
+            .load(conn)
+    }
+
+    /// Records the overview pyramid's zoom range (`None`: no pyramid).
+    pub fn set_overview(
+        conn: &mut DbConn,
+        id: &FrameId,
+        zooms: Option<(i32, i32)>,
+    ) -> QueryResult<usize> {
+        diesel::update(frames::table.find(id))
+            .set((
+                frames::overview_min_zoom.eq(zooms.map(|z| z.0)),
+                frames::overview_max_zoom.eq(zooms.map(|z| z.1)),
+            ))
+            .execute(conn)
     }
 
     pub fn insert(conn: &mut DbConn, frame: &Frame) -> QueryResult<usize> {

@@ -63,6 +63,8 @@ diesel::table! {
         max_lon -> Double,
         max_lat -> Double,
         created_at -> BigInt,
+        overview_min_zoom -> Nullable<Integer>,
+        overview_max_zoom -> Nullable<Integer>,
     }
 }
 

@@ -68,7 +68,7 @@ impl TileSummary {
     }
 }
 
-fn check_id(path: &std::path::Path, id: &str) -> TilerResult<()> {
+pub(crate) fn check_id(path: &std::path::Path, id: &str) -> TilerResult<()> {
     let ok = !id.is_empty()
         && !id.starts_with('.')
         && id

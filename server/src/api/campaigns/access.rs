@@ -7,12 +7,12 @@ use crate::db::campaign::Campaign;
 use crate::state::AppState;
 
 /// The 404 for a campaign that does not exist or that the caller may not see.
-pub(super) fn unknown() -> ApiError {
+pub(crate) fn unknown() -> ApiError {
     ApiError::not_found("no such campaign")
 }
 
 /// Finds a campaign by id or slug, answering 404 with a campaign-specific message.
-pub(super) async fn find(state: &AppState, key: String) -> ApiResult<Campaign> {
+pub(crate) async fn find(state: &AppState, key: String) -> ApiResult<Campaign> {
     state
         .db
         .read(move |conn| -> ApiResult<Campaign> {

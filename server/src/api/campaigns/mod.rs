@@ -1,6 +1,6 @@
 //! `/campaigns`: coordinators create and steer campaigns; volunteers list the active ones.
 
-mod access;
+pub(crate) mod access;
 mod create;
 mod get;
 mod list;
