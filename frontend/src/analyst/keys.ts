@@ -38,7 +38,7 @@ export function isTyping(el: Element | null): boolean {
   if (tag === 'TEXTAREA' || tag === 'SELECT') return true;
   if (tag === 'INPUT') {
     const type = (el as HTMLInputElement).type;
-    return !['checkbox', 'radio', 'button', 'submit', 'range'].includes(type);
+    return !['checkbox', 'button', 'submit', 'reset'].includes(type);
   }
   return (el as HTMLElement).isContentEditable === true;
 }
