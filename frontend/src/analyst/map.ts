@@ -83,7 +83,11 @@ export interface SiteMapOptions {
 
 export class SiteMap {
   readonly map: Map;
-  private readonly source = new VectorSource<Feature<Point>>({ wrapX: false });
+  // No spatial index: the points are drawn by WebGL and picked by `nearest`, so building an
+  // R-tree over 100,000 points would only cost time.
+  private readonly source = new VectorSource<Feature<Point>>({ wrapX: false, useSpatialIndex: false });
+  /** The sites' positions in map units, x0 y0 x1 y1…, for picking. */
+  private xy = new Float64Array(0);
   private readonly points: WebGLVectorLayer<VectorSource<Feature<Point>>>;
   private features: Feature<Point>[] = [];
   private frameLayers = new globalThis.Map<string, TileLayer<XYZ>>();
@@ -99,6 +103,8 @@ export class SiteMap {
       style: pointStyle(opts.classes),
       variables: { selected: -1 },
       zIndex: 10,
+      // Hit detection would draw every point a second time and read the pixels back.
+      disableHitDetection: true,
     });
     this.map = new Map({
       target: opts.target,
@@ -106,13 +112,7 @@ export class SiteMap {
       controls: defaultControls({ rotate: false, attributionOptions: { collapsible: true } }),
       view: new View({ center: fromLonLat([39, 35.95]), zoom: 12, maxZoom: 21 }),
     });
-    this.map.on('singleclick', (evt) => {
-      const hit = this.map.forEachFeatureAtPixel(evt.pixel, (f) => f, {
-        layerFilter: (l) => l === this.points,
-        hitTolerance: 4,
-      });
-      opts.onClick(hit ? (hit.get('i') as number) : -1);
-    });
+    this.map.on('singleclick', (evt) => opts.onClick(this.nearest(evt.coordinate, 12)));
   }
 
   /** One hidden layer per frame with an overview pyramid, clipped to the frame. */
@@ -150,11 +150,39 @@ export class SiteMap {
     this.osm?.setVisible(on);
   }
 
-  /** Replaces the sites on the map; a site's index in `rows` is how it is named from now on. */
-  setSites(rows: SiteRow[]): void {
+  /**
+   * Replaces the sites on the map; a site's index in `rows` is how it is named from now on.
+   * With `fitTo`, the view first fits the sites (else those frames).
+   */
+  setSites(rows: SiteRow[], fitTo: FrameView[] | null = null): void {
     this.features = rows.map((row, i) => siteFeature(row, i, this.classes));
+    this.xy = new Float64Array(rows.length * 2);
+    this.features.forEach((f, i) => {
+      const [x, y] = f.getGeometry()!.getFlatCoordinates();
+      this.xy[2 * i] = x;
+      this.xy[2 * i + 1] = y;
+    });
+    if (fitTo) this.fit(fitTo);
     this.source.clear(true);
     this.source.addFeatures(this.features);
+  }
+
+  /** The site drawn nearest to `at` (map units) within `pixels` on screen, else -1. */
+  nearest(at: number[], pixels: number): number {
+    const resolution = this.map.getView().getResolution() ?? 1;
+    let best = -1;
+    let bestD = (pixels * resolution) ** 2;
+    const xy = this.xy;
+    for (let i = 0; i < xy.length; i += 2) {
+      const dx = xy[i] - at[0];
+      const dy = xy[i + 1] - at[1];
+      const d = dx * dx + dy * dy;
+      if (d < bestD) {
+        bestD = d;
+        best = i / 2;
+      }
+    }
+    return best;
   }
 
   /** A site changed (a review): redraws its point. */
@@ -180,8 +208,9 @@ export class SiteMap {
 
   /** Fits the view to the sites, else to the frames, else leaves it. */
   fit(frames: FrameView[]): void {
-    let extent = this.source.getExtent() ?? createEmpty();
-    if (isEmpty(extent) || !Number.isFinite(extent[0])) {
+    let extent = createEmpty();
+    for (let i = 0; i < this.xy.length; i += 2) extendXY(extent, this.xy[i], this.xy[i + 1]);
+    if (isEmpty(extent)) {
       extent = createEmpty();
       for (const f of frames) extend(extent, transformExtent(f.bbox, 'EPSG:4326', 'EPSG:3857'));
     }

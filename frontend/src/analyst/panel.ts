@@ -73,6 +73,7 @@ export class SitePanel {
   loading(row: SiteRow): void {
     this.release();
     this.site = null;
+    delete this.el.dataset.site;
     this.el.hidden = false;
     this.heading.textContent = t('analyst.site.title', { class: className(row.class) });
     fill(this.body, h('p', { class: 'loading', role: 'status' }, t('analyst.site.loading')));
@@ -110,6 +111,7 @@ export class SitePanel {
     this.site = site;
     this.merging = false;
     this.el.hidden = false;
+    this.el.dataset.site = site.id;
     this.heading.textContent = t('analyst.site.title', { class: className(site.class) });
     fill(this.body, this.summary(site), this.actions(site), this.chips(site), this.votes(site), this.provenance(site), this.history(site));
   }

@@ -251,17 +251,17 @@ class ReviewScreen {
       const fetched = performance.now();
       const keep = this.panel.site?.id;
       this.rows = fc.features.map(toRow).filter((r) => passes(r, this.filter));
-      this.map.setSites(this.rows);
+      // The first sites fix the view before they are drawn: the points' buffers are built for
+      // the view on show, so fitting afterwards would build them twice.
+      const fit = !this.fitted && this.rows.length > 0;
+      if (fit) this.fitted = true;
+      this.map.setSites(this.rows, fit ? this.frames : null);
       this.list.setRows(this.rows);
       this.cursor.resize(this.rows.length);
       const kept = keep ? this.rows.findIndex((r) => r.id === keep) : -1;
       this.cursor.set(kept >= 0 ? kept : Math.min(this.cursor.index, this.rows.length - 1));
       this.select(false);
       this.showCount();
-      if (!this.fitted && this.rows.length > 0) {
-        this.fitted = true;
-        this.map.fit(this.frames);
-      }
       this.map.map.once('rendercomplete', () => {
         if (seq !== this.loadSeq) return;
         const drawn = performance.now();
