@@ -358,9 +358,12 @@ class ReviewScreen {
     }
     const done = t('analyst.review.done', { action: t(`analyst.action.${body.action}`) });
     if (this.panel.site?.id === id) {
+      // The panel is drawn anew; focus goes back to the action's button, not to the page.
+      const hadFocus = this.panel.el.contains(document.activeElement) || document.activeElement === document.body;
       this.panel.show(site);
       this.panel.say(done, false);
       this.mapEl.classList.remove('picking');
+      if (hadFocus) this.panel.el.querySelector<HTMLElement>(`button[data-action="${body.action}"]`)?.focus();
     }
     this.frame.announce(done);
   }
