@@ -139,7 +139,7 @@ test('filter, open a site, confirm one and reject another, and export both revie
 
   // Confirm with a comment, through the panel's button.
   await page.getByLabel(/^Comment/).fill('Visible collapse in the after image.');
-  await panel.getByRole('button', { name: 'Confirm' }).click();
+  await panel.getByRole('button', { name: 'Confirm', exact: true }).click();
   await panel.locator('tr[data-action=confirm]').waitFor();
   assert.equal(await panel.locator('[data-field=status]').textContent(), 'Confirmed');
   assert.match(await panel.locator('tr[data-action=confirm]').textContent(), /e2e-analyst.*Visible collapse/);

@@ -28,6 +28,8 @@ export interface PanelOptions {
   /** The analyst wants to merge: the screen now takes a click on the map as the target. */
   startMerge: (on: boolean) => void;
   nearby: (site: SiteDetail) => Nearby[];
+  /** How far `nearby` looks, in metres. */
+  nearbyMetres: number;
 }
 
 const fmt = (x: number, digits = 2) => x.toFixed(digits);
@@ -329,7 +331,7 @@ export class SitePanel {
         'aria-controls': 'merge-box',
         onclick: () => this.toggleMerge(mergeBox, mergeButton, !this.merging, (into) => void send({ action: 'merge', comment: comment.value, into })),
       },
-      t('analyst.action.merge'),
+      t('analyst.action.merge_start'),
     );
     mergeBox.id = 'merge-box';
     buttons.push(mergeButton);
@@ -368,7 +370,7 @@ export class SitePanel {
       h('h4', {}, t('analyst.merge.title')),
       h('p', {}, t('analyst.merge.hint')),
       near.length === 0
-        ? h('p', {}, t('analyst.merge.none'))
+        ? h('p', {}, t('analyst.merge.none', { m: this.opts.nearbyMetres }))
         : h(
             'ul',
             { class: 'nearby', 'aria-label': t('analyst.merge.nearby') },

@@ -15,7 +15,8 @@ import { SiteList, countText } from './sitelist';
 import { type FrameView, STATUSES, type SiteCollection, type SiteDetail, type SiteRow } from './types';
 
 const FORMATS = ['geojson', 'csv', 'kml', 'gpkg'] as const;
-const NEARBY_M = 500;
+/** How far the merge dialog looks for other sites (Sentinel-2 pixels are 10 m). */
+const NEARBY_M = 2000;
 
 declare global {
   interface Window {
@@ -109,6 +110,7 @@ class ReviewScreen {
       review: (body) => this.review(this.panel.site!.id, body),
       startMerge: (on) => this.mapEl.classList.toggle('picking', on),
       nearby: (site) => this.nearby(site),
+      nearbyMetres: NEARBY_M,
     });
     fill(
       frame.main,
