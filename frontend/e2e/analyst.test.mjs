@@ -271,13 +271,14 @@ test('100,000 sites: first render and a pan stay within generous bounds', async 
   });
   const cx = box.x + box.width / 2;
   const cy = box.y + box.height / 2;
+  const before = await page.locator('#site-map').getAttribute('data-view');
   await page.mouse.move(cx, cy);
   await page.mouse.down();
   const t0 = Date.now();
   for (let i = 1; i <= 40; i++) await page.mouse.move(cx - i * 8, cy - i * 4);
   await page.mouse.up();
   const panMs = Date.now() - t0;
-  await page.waitForTimeout(300);
+  await page.waitForFunction((v) => document.querySelector('#site-map')?.dataset.view !== v, before);
   const frames = await page.evaluate(() => {
     window.__stopFrames = true;
     const f = window.__frames;

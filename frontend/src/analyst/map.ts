@@ -1,24 +1,21 @@
 // The map of a campaign's sites: its frames' imagery as XYZ layers fetched with the session's
-// token, an optional OpenStreetMap background, and the sites as WebGL points, coloured by class
-// and sized by confidence, so that 100,000 of them pan as smoothly as ten.
+// token, an optional OpenStreetMap background, and the sites as WebGL points (points.ts),
+// coloured by class and sized by confidence, so that 100,000 of them pan as smoothly as ten.
 
-import Feature from 'ol/Feature';
 import Map from 'ol/Map';
 import View from 'ol/View';
 import type ImageTile from 'ol/ImageTile';
 import type Tile from 'ol/Tile';
 import TileState from 'ol/TileState';
 import { defaults as defaultControls } from 'ol/control/defaults';
+import { defaults as defaultInteractions } from 'ol/interaction/defaults';
 import { createEmpty, extend, extendXY, isEmpty } from 'ol/extent';
-import Point from 'ol/geom/Point';
 import TileLayer from 'ol/layer/Tile';
-import WebGLVectorLayer from 'ol/layer/WebGLVector';
 import { fromLonLat, transformExtent } from 'ol/proj';
 import OSM from 'ol/source/OSM';
-import VectorSource from 'ol/source/Vector';
 import XYZ from 'ol/source/XYZ';
-import type { FlatStyle } from 'ol/style/flat';
 
+import { PointsLayer } from './points';
 import type { FrameView, SiteRow, SiteStatus } from './types';
 
 /** Colours of the damage classes, in the campaign's order (the volunteer app's swatches). */
@@ -28,32 +25,6 @@ const STATUS_CODE: Record<SiteStatus, number> = { candidate: 0, confirmed: 1, re
 export function classColour(classes: string[], cls: string): string {
   const i = classes.indexOf(cls);
   return i < 0 ? '#ffffff' : CLASS_COLOURS[i % CLASS_COLOURS.length];
-}
-
-/** The points' style: class colour, radius by confidence, a ring for the selected site. */
-function pointStyle(classes: string[]): FlatStyle {
-  const selected = ['==', ['get', 'i'], ['var', 'selected']];
-  const byClass =
-    classes.length === 0
-      ? '#ffffff'
-      : ['match', ['get', 'c'], ...classes.flatMap((_, i) => [i, CLASS_COLOURS[i % CLASS_COLOURS.length]]), '#ffffff'];
-  return {
-    'circle-radius': ['+', ['interpolate', ['linear'], ['get', 'conf'], 0, 4, 1, 10], ['case', selected, 4, 0]],
-    // Rejected, merged and lost sites are grey: still there, no longer claimed.
-    'circle-fill-color': ['case', ['>=', ['get', 'st'], 2], '#8a939c', byClass],
-    'circle-stroke-color': ['case', selected, '#ffd400', ['==', ['get', 'st'], 1], '#ffffff', '#000000'],
-    'circle-stroke-width': ['case', selected, 3, ['==', ['get', 'st'], 1], 2, 1],
-  } as FlatStyle;
-}
-
-function siteFeature(row: SiteRow, index: number, classes: string[]): Feature<Point> {
-  return new Feature({
-    geometry: new Point(fromLonLat([row.lon, row.lat])),
-    i: index,
-    c: classes.indexOf(row.class),
-    conf: row.confidence,
-    st: STATUS_CODE[row.status] ?? 0,
-  });
 }
 
 /** Loads an overview tile with the token into a blob URL, revoked once the image has it. */
@@ -83,13 +54,9 @@ export interface SiteMapOptions {
 
 export class SiteMap {
   readonly map: Map;
-  // No spatial index: the points are drawn by WebGL and picked by `nearest`, so building an
-  // R-tree over 100,000 points would only cost time.
-  private readonly source = new VectorSource<Feature<Point>>({ wrapX: false, useSpatialIndex: false });
-  /** The sites' positions in map units, x0 y0 x1 y1…, for picking. */
+  private readonly points: PointsLayer;
+  /** The sites' positions in map units, x0 y0 x1 y1…, for picking and fitting. */
   private xy = new Float64Array(0);
-  private readonly points: WebGLVectorLayer<VectorSource<Feature<Point>>>;
-  private features: Feature<Point>[] = [];
   private frameLayers = new globalThis.Map<string, TileLayer<XYZ>>();
   private osm: TileLayer<OSM> | null = null;
   private readonly classes: string[];
@@ -98,21 +65,23 @@ export class SiteMap {
   constructor(opts: SiteMapOptions) {
     this.classes = opts.classes;
     this.token = opts.token;
-    this.points = new WebGLVectorLayer({
-      source: this.source,
-      style: pointStyle(opts.classes),
-      variables: { selected: -1 },
-      zIndex: 10,
-      // Hit detection would draw every point a second time and read the pixels back.
-      disableHitDetection: true,
-    });
+    this.points = new PointsLayer(opts.classes.map((c) => classColour(opts.classes, c)).concat('#ffffff'));
     this.map = new Map({
       target: opts.target,
-      layers: [this.points],
+      layers: [this.points.layer],
       controls: defaultControls({ rotate: false, attributionOptions: { collapsible: true } }),
+      // The map's element takes focus for the keyboard, and OpenLayers' own default would then
+      // ignore a drag or the wheel until it has focus: the first drag would not pan.
+      interactions: defaultInteractions({ altShiftDragRotate: false, pinchRotate: false }),
       view: new View({ center: fromLonLat([39, 35.95]), zoom: 12, maxZoom: 21 }),
     });
     this.map.on('singleclick', (evt) => opts.onClick(this.nearest(evt.coordinate, 12)));
+    // Where the view is, for the browser tests: "x,y,zoom" in map units.
+    this.map.on('moveend', () => {
+      const v = this.map.getView();
+      const c = v.getCenter() ?? [0, 0];
+      opts.target.dataset.view = `${Math.round(c[0])},${Math.round(c[1])},${(v.getZoom() ?? 0).toFixed(2)}`;
+    });
   }
 
   /** One hidden layer per frame with an overview pyramid, clipped to the frame. */
@@ -155,16 +124,30 @@ export class SiteMap {
    * With `fitTo`, the view first fits the sites (else those frames).
    */
   setSites(rows: SiteRow[], fitTo: FrameView[] | null = null): void {
-    this.features = rows.map((row, i) => siteFeature(row, i, this.classes));
-    this.xy = new Float64Array(rows.length * 2);
-    this.features.forEach((f, i) => {
-      const [x, y] = f.getGeometry()!.getFlatCoordinates();
+    const n = rows.length;
+    this.xy = new Float64Array(n * 2);
+    const cls = new Int16Array(n);
+    const conf = new Float32Array(n);
+    const status = new Uint8Array(n);
+    const at = [0, 0];
+    for (let i = 0; i < n; i++) {
+      const r = rows[i];
+      at[0] = r.lon;
+      at[1] = r.lat;
+      const [x, y] = fromLonLat(at);
       this.xy[2 * i] = x;
       this.xy[2 * i + 1] = y;
-    });
+      cls[i] = this.classIndex(r.class);
+      conf[i] = r.confidence;
+      status[i] = STATUS_CODE[r.status] ?? 0;
+    }
     if (fitTo) this.fit(fitTo);
-    this.source.clear(true);
-    this.source.addFeatures(this.features);
+    this.points.setSites(this.xy, cls, conf, status);
+  }
+
+  private classIndex(cls: string): number {
+    const i = this.classes.indexOf(cls);
+    return i < 0 ? this.classes.length : i;
   }
 
   /** The site drawn nearest to `at` (map units) within `pixels` on screen, else -1. */
@@ -187,18 +170,15 @@ export class SiteMap {
 
   /** A site changed (a review): redraws its point. */
   updateSite(index: number, row: SiteRow): void {
-    const f = this.features[index];
-    if (!f) return;
-    f.setProperties({ c: this.classes.indexOf(row.class), conf: row.confidence, st: STATUS_CODE[row.status] ?? 0 });
+    this.points.update(index, this.classIndex(row.class), row.confidence, STATUS_CODE[row.status] ?? 0);
   }
 
   /** Rings the site at `index` (-1: none) and, with `reveal`, pans to it when it is out of view. */
   select(index: number, reveal: boolean): void {
-    this.points.updateStyleVariables({ selected: index });
-    const f = this.features[index];
-    if (!f || !reveal) return;
+    this.points.select(index);
+    if (index < 0 || index * 2 >= this.xy.length || !reveal) return;
     const view = this.map.getView();
-    const at = f.getGeometry()!.getCoordinates();
+    const at = [this.xy[2 * index], this.xy[2 * index + 1]];
     const size = this.map.getSize();
     const extent = size ? view.calculateExtent(size) : null;
     if (extent && !(at[0] >= extent[0] && at[0] <= extent[2] && at[1] >= extent[1] && at[1] <= extent[3])) {
