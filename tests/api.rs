@@ -390,6 +390,10 @@ async fn openapi_document_describes_every_route() {
         ("get", "/api/v1/me/answers"),
         ("get", "/api/v1/campaigns/{id}/tutorial"),
         ("get", "/api/v1/campaigns/{id}/progress"),
+        ("get", "/api/v1/campaigns/{id}/sites"),
+        ("get", "/api/v1/sites/{id}"),
+        ("post", "/api/v1/sites/{id}/reviews"),
+        ("get", "/api/v1/campaigns/{id}/export.{format}"),
         ("get", "/tiles/{key}"),
     ];
     let paths = doc["paths"].as_object().unwrap();

@@ -28,7 +28,7 @@ pub use geo::pixel_to_lonlat;
 pub use id::{Id, TaskId, VolunteerId};
 pub use jsonl::{read_jsonl, write_input_jsonl, write_jsonl};
 pub use output::{
-    InputReport, Output, Site, SitePosition, Summary, TaskVerdict, VolunteerEstimate,
+    InputReport, Output, Site, SitePosition, SiteVote, Summary, TaskVerdict, VolunteerEstimate,
 };
 pub use params::{ConsensusParams, PanoptesParams};
 pub use tessera::{LonLatBox, Reliabilities, run, run_region};

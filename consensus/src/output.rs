@@ -44,8 +44,24 @@ pub struct Site {
     pub seen_by: usize,
     /// Distinct volunteers who marked it, sorted.
     pub volunteers: Vec<VolunteerId>,
+    /// Each marking volunteer's class, in the order of `volunteers`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub votes: Vec<SiteVote>,
+    /// The tasks whose answers formed the site (every task covering it that was answered),
+    /// sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tasks: Vec<TaskId>,
     /// 1-σ uncertainty of the centre, in metres (pixels in pixel space).
     pub uncertainty: f64,
+}
+
+/// One volunteer's mark behind a site.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteVote {
+    /// The volunteer.
+    pub volunteer: VolunteerId,
+    /// The class they gave it.
+    pub class: DamageClass,
 }
 
 /// Per-task verdict: what the scheduler's adaptive redundancy needs.

@@ -15,5 +15,6 @@ pub mod jobs;
 pub mod scheduler;
 pub mod server;
 pub mod session_cache;
+pub mod sites;
 pub mod state;
 pub mod tile_urls;

@@ -10,7 +10,7 @@ use super::candidates::{Candidates, Vote};
 use super::em::EmResult;
 use super::prepare::Campaign;
 use crate::geo::{dist2, geometric_median};
-use crate::output::{Site, SitePosition};
+use crate::output::{Site, SitePosition, SiteVote};
 use crate::params::ConsensusParams;
 use crate::types::DamageClass;
 
@@ -166,11 +166,22 @@ pub(crate) fn sites(c: &Campaign, cands: &Candidates, em: &EmResult, cls: &Class
                 })
                 .0;
             let position = position(c, cands.tasks(*i), centre)?;
-            let mut volunteers: Vec<_> = votes
+            let mut marked: Vec<SiteVote> = votes
                 .iter()
-                .map(|v| c.volunteers[v.volunteer as usize].clone())
+                .map(|v| SiteVote {
+                    volunteer: c.volunteers[v.volunteer as usize].clone(),
+                    class: DamageClass(c.classes[v.class as usize].clone()),
+                })
                 .collect();
-            volunteers.sort();
+            marked.sort_by(|a, b| a.volunteer.cmp(&b.volunteer));
+            let volunteers = marked.iter().map(|v| v.volunteer.clone()).collect();
+            let mut tasks: Vec<_> = cands
+                .tasks(*i)
+                .iter()
+                .map(|&t| c.tasks[t as usize].id.clone())
+                .collect();
+            tasks.sort();
+            tasks.dedup();
             Some(Site {
                 position,
                 class: DamageClass(c.classes[class].clone()),
@@ -178,6 +189,8 @@ pub(crate) fn sites(c: &Campaign, cands: &Candidates, em: &EmResult, cls: &Class
                 support,
                 seen_by: exposed.len(),
                 volunteers,
+                votes: marked,
+                tasks,
                 uncertainty: spread / n_eff.sqrt(),
             })
         })

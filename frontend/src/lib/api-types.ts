@@ -5,6 +5,11 @@ export type paths = Record<string, never>;
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * @description A review action, as an analyst sends it or as a consensus run records it.
+         * @enum {string}
+         */
+        Action: "confirm" | "reject" | "reclassify" | "merge" | "comment" | "consensus_lost" | "consensus_restored";
         AnswerReceiptView: {
             answer_id: string;
             feedback?: components["schemas"]["GoldFeedback"] | null;
@@ -237,6 +242,22 @@ export interface components {
             status: string;
             version: string;
         };
+        /** @description One entry of a site's history: an audit record, never edited or deleted. */
+        HistoryView: {
+            /** @description What was done; `consensus_lost` and `consensus_restored` are recorded by consensus runs. */
+            action: string;
+            comment: string;
+            /** @description The consensus run, for what a run recorded. */
+            consensus_run?: string | null;
+            created_at: string;
+            from: components["schemas"]["SiteState"];
+            id: string;
+            /** @description For a merge: the site merged into. */
+            merged_into?: string | null;
+            /** @description The analyst's handle; `null` for what a consensus run recorded. */
+            reviewer?: string | null;
+            to: components["schemas"]["SiteState"];
+        };
         LoginRequest: {
             handle: string;
             password: string;
@@ -367,11 +388,142 @@ export interface components {
             /** @description At least 10 characters. */
             password: string;
         };
+        /** @description A volunteer's current reliability estimate. */
+        ReliabilityView: {
+            /**
+             * Format: double
+             * @description Expected false marks per task.
+             */
+            false_rate: number;
+            /**
+             * Format: double
+             * @description Probability of marking a real site they saw.
+             */
+            sensitivity: number;
+            /**
+             * Format: double
+             * @description Vote weight (sensitivity minus false-mark probability).
+             */
+            weight: number;
+        };
+        /** @description A review to record. */
+        ReviewRequest: {
+            /** @description `confirm`, `reject`, `reclassify`, `merge` or `comment`. */
+            action: components["schemas"]["Action"];
+            /** @description `reclassify`: the new class. */
+            class?: string | null;
+            /** @description Why (up to 2000 characters; required for `comment`). */
+            comment?: string;
+            /** @description `merge`: the site (same campaign) this one is the same place as. */
+            into?: string | null;
+        };
         /**
          * @description What an account may do.
          * @enum {string}
          */
         Role: "volunteer" | "coordinator" | "analyst" | "admin";
+        /** @description The consensus run that last touched a site. */
+        RunView: {
+            code_version: string;
+            finished_at?: string | null;
+            id: string;
+            /** @description The run's parameters, as the engine received them. */
+            parameters: Record<string, never>;
+        };
+        /** @description One site with everything behind it. */
+        SiteDetail: components["schemas"]["SiteSummary"] & {
+            consensus_run?: components["schemas"]["RunView"] | null;
+            /** @description The frames the site rests on, oldest capture first. */
+            frames: components["schemas"]["SiteFrameView"][];
+            /** @description Oldest first. */
+            history: components["schemas"]["HistoryView"][];
+            /** @description Sites merged into this one. */
+            merged_from: string[];
+            /** @description The tasks whose answers formed it. */
+            tasks: number[];
+            votes: components["schemas"]["VoteView"][];
+            /** @description Marks by class, as the last consensus run counted them. */
+            votes_by_class: {
+                [key: string]: number;
+            };
+        };
+        /** @description A frame a site rests on. */
+        SiteFrameView: {
+            captured_at?: string | null;
+            id: string;
+            sensor?: string | null;
+            sha256: string;
+        };
+        /** @description A page of sites. */
+        SitePage: {
+            /** @description Pass as `cursor` for the next page; `null` on the last. */
+            next_cursor?: string | null;
+            sites: components["schemas"]["SiteSummary"][];
+        };
+        /** @description A site's status and class at one point of its history. */
+        SiteState: {
+            class: string;
+            status: string;
+        };
+        /**
+         * @description Where a strike site stands in review (`sites.status`).
+         * @enum {string}
+         */
+        SiteStatus: "candidate" | "confirmed" | "rejected" | "merged" | "consensus_lost";
+        /** @description A strike site. */
+        SiteSummary: {
+            campaign_id: string;
+            /** @description Damage class. */
+            class: string;
+            /**
+             * Format: double
+             * @description Probability that the site is real, `[0, 1]`.
+             */
+            confidence: number;
+            /** @description The damage happened after this date, when dated. */
+            damaged_after?: string | null;
+            /** @description The damage happened before this date, when dated. */
+            damaged_before?: string | null;
+            /**
+             * Format: double
+             * @description Confidence of the date interval, when dated.
+             */
+            date_confidence?: number | null;
+            /** @description Durable id: kept across consensus runs and reviews. */
+            id: string;
+            /**
+             * Format: double
+             * @description WGS 84 latitude, degrees.
+             */
+            lat: number;
+            /**
+             * Format: double
+             * @description WGS 84 longitude, degrees.
+             */
+            lon: number;
+            /** @description The site this one was merged into. */
+            merged_into?: string | null;
+            /** @description When an analyst last confirmed, rejected, reclassified or merged it (RFC 3339). */
+            reviewed_at?: string | null;
+            /**
+             * Format: int32
+             * @description Volunteers whose answered tasks covered the spot.
+             */
+            seen_by: number;
+            status: components["schemas"]["SiteStatus"];
+            /**
+             * Format: double
+             * @description Reliability-weighted share of the volunteers who saw the spot that marked it.
+             */
+            support: number;
+            /**
+             * Format: double
+             * @description 1-σ uncertainty of the position, metres.
+             */
+            uncertainty_m: number;
+            /** @description Last change by a consensus run or a review (RFC 3339). */
+            updated_at: string;
+        };
         /** @description One answer: `marks`, or `nothing_here: true`, or `cant_tell: true` (with a reason). */
         SubmitAnswerRequest: {
             cant_tell?: boolean;
@@ -471,6 +623,16 @@ export interface components {
             handle: string;
             id: string;
             role: components["schemas"]["Role"];
+        };
+        /** @description A vote behind a site: the volunteer is a number valid within this site only. */
+        VoteView: {
+            class: string;
+            reliability?: components["schemas"]["ReliabilityView"] | null;
+            /**
+             * Format: int32
+             * @description 1, 2, …: numbers this site's voters; says nothing about who they are.
+             */
+            voter: number;
         };
     };
     responses: never;

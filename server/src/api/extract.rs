@@ -35,9 +35,12 @@ pub struct Anyone;
 /// Coordinators and admins.
 #[derive(Debug)]
 pub struct Coordinators;
-/// Analysts, coordinators and admins.
+/// Analysts, coordinators and admins: staff who may see a campaign's imagery and figures.
 #[derive(Debug)]
 pub struct Analysts;
+/// Analysts and admins: who may see, review and export strike sites and the votes behind them.
+#[derive(Debug)]
+pub struct Reviewers;
 
 impl RolePolicy for Anyone {
     const NEEDS: &'static str = "a signed-in account";
@@ -57,6 +60,13 @@ impl RolePolicy for Analysts {
     const NEEDS: &'static str = "the analyst role";
     fn allows(role: Role) -> bool {
         matches!(role, Role::Analyst | Role::Coordinator | Role::Admin)
+    }
+}
+
+impl RolePolicy for Reviewers {
+    const NEEDS: &'static str = "the analyst role";
+    fn allows(role: Role) -> bool {
+        matches!(role, Role::Analyst | Role::Admin)
     }
 }
 

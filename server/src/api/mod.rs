@@ -13,6 +13,7 @@ mod frontend;
 pub use frontend::default_dir as frontend_default_dir;
 pub mod health;
 pub mod me;
+pub mod sites;
 pub mod tasks;
 mod telemetry;
 pub mod tiles;
@@ -51,7 +52,11 @@ pub fn routes(cfg: &mut ServiceConfig<'_>) {
         .service(tasks::submit_task_answer)
         .service(tasks::set_task_gold)
         .service(me::my_stats)
-        .service(me::my_answers);
+        .service(me::my_answers)
+        .service(sites::list_sites)
+        .service(sites::get_site)
+        .service(sites::review_site)
+        .service(sites::export_sites);
 }
 
 #[derive(OpenApi)]

@@ -3,6 +3,7 @@
 
 mod consensus;
 mod demo;
+mod export;
 mod ingest;
 mod loadtest;
 mod serve;
@@ -37,6 +38,8 @@ pub enum Command {
     Ingest(ingest::IngestArgs),
     /// Aggregate answers into strike sites, file in, file out, no database.
     Consensus(consensus::ConsensusArgs),
+    /// Export a campaign's strike sites as GeoJSON, CSV, KML or GeoPackage.
+    Export(export::ExportArgs),
     /// Measure the volunteer loop under load: seeds tasks, starts a server, runs N volunteers.
     Loadtest(loadtest::LoadtestArgs),
     /// Manage accounts (staff accounts are created here, not over the web).
@@ -76,5 +79,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo(args) => demo::run(&args),
         Command::Ingest(args) => ingest::run(&args),
         Command::Consensus(args) => consensus::run(&args),
+        Command::Export(args) => export::run(&args),
     }
 }

@@ -86,6 +86,8 @@ diesel::table! {
         merged_into -> Nullable<Text>,
         created_at -> BigInt,
         updated_at -> BigInt,
+        class_votes -> Text,
+        reviewed_at -> Nullable<BigInt>,
     }
 }
 
@@ -93,10 +95,32 @@ diesel::table! {
     site_reviews (id) {
         id -> Text,
         site_id -> Text,
-        user_id -> Text,
+        user_id -> Nullable<Text>,
+        run_id -> Nullable<Text>,
         action -> Text,
         comment -> Text,
+        from_status -> Text,
+        to_status -> Text,
+        from_class -> Text,
+        to_class -> Text,
+        merged_into -> Nullable<Text>,
         created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    site_tasks (site_id, task_id) {
+        site_id -> Text,
+        task_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    site_votes (site_id, voter) {
+        site_id -> Text,
+        voter -> Integer,
+        user_id -> Text,
+        class -> Text,
     }
 }
 
@@ -194,6 +218,9 @@ diesel::joinable!(answers -> tasks (task_id));
 diesel::joinable!(marks -> answers (answer_id));
 diesel::joinable!(sites -> campaigns (campaign_id));
 diesel::joinable!(site_reviews -> sites (site_id));
+diesel::joinable!(site_tasks -> sites (site_id));
+diesel::joinable!(site_tasks -> tasks (task_id));
+diesel::joinable!(site_votes -> sites (site_id));
 diesel::joinable!(consensus_runs -> campaigns (campaign_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -203,6 +230,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     frames,
     sites,
     site_reviews,
+    site_tasks,
+    site_votes,
     tasks,
     leases,
     answers,

@@ -5,8 +5,8 @@
 //! a write transaction that first checks no other unfinished run is younger than
 //! [`CLAIM_TIMEOUT_MS`], so two instances never run the same campaign at once). Then, for each
 //! ~5 km cell that the touched tasks overlap, one after the other, it loads the tasks around the
-//! cell and their answers, runs [`tessera_consensus::run_region`], replaces the candidate sites
-//! inside the cell and records the volunteers' reliability as estimated there (a later cell's
+//! cell and their answers, runs [`tessera_consensus::run_region`], matches the sites it finds to
+//! the campaign's durable sites (see [`crate::sites::reconcile`]) and records the volunteers' reliability as estimated there (a later cell's
 //! estimate replaces an earlier one's). It finishes the run row with its counts: tasks and
 //! answers near a cell's edge count once per cell that loaded them. Answer intake never waits
 //! for it: the job reads committed answers and writes only sites, users' reliability and its run
@@ -20,12 +20,13 @@ use crate::campaign_settings::CampaignSettings;
 use crate::db::campaign::Campaign;
 use crate::db::consensus_input;
 use crate::db::consensus_run::ConsensusRun;
-use crate::db::ids::{CampaignId, RunId, SiteId};
-use crate::db::kinds::{CampaignStatus, SiteStatus};
-use crate::db::site::{SOURCE_CONSENSUS, Site, SiteInsertForm};
+use crate::db::ids::{CampaignId, RunId, TaskId, UserId};
+use crate::db::kinds::CampaignStatus;
+use crate::db::site::{FoundSite, Site};
 use crate::db::task::{LonLatBounds, Task};
 use crate::db::user::{Reliability, User};
 use crate::db::{Db, DbError, now_ms};
+use crate::sites::reconcile;
 
 /// An unfinished run older than this is presumed dead (its instance crashed) and ignored.
 pub const CLAIM_TIMEOUT_MS: i64 = 10 * 60_000;
@@ -281,7 +282,8 @@ fn recompute(
     })
 }
 
-/// Replaces the candidate sites inside `region` with a run's, and records the volunteers'
+/// Writes a run's sites of `region` into the campaign's durable sites (matched, updated in
+/// place, inserted, flagged or dropped by [`reconcile::plan`]), and records the volunteers'
 /// estimated reliability. Returns how many sites it wrote.
 fn store(
     db: &Db,
@@ -291,36 +293,25 @@ fn store(
     output: &tessera_consensus::Output,
 ) -> Result<usize, DbError> {
     let now = now_ms();
-    let rows: Vec<SiteInsertForm<'_>> = output
-        .sites
-        .iter()
-        .filter_map(|site| {
-            let SitePosition::Geo { lon, lat } = site.position else {
-                return None;
-            };
-            Some(SiteInsertForm {
-                id: SiteId(uuid::Uuid::now_v7().to_string()),
-                campaign_id,
-                lon,
-                lat,
-                class: &site.class.0,
-                confidence: site.confidence,
-                support: site.support,
-                seen_by: i32::try_from(site.seen_by).unwrap_or(i32::MAX),
-                uncertainty_m: site.uncertainty,
-                status: SiteStatus::Candidate,
-                source: SOURCE_CONSENSUS,
-                consensus_run_id: Some(run_id),
-                created_at: now,
-                updated_at: now,
-            })
-        })
-        .collect();
+    let found: Vec<FoundSite> = output.sites.iter().filter_map(found_site).collect();
+    let positions: Vec<[f64; 2]> = found.iter().map(|s| [s.lon, s.lat]).collect();
+    let eps_m = output.summary.eps;
+    let around = grown_by_m(region, eps_m);
     // Through the shared writer, like every request: on SQLite a second writer beside it would
-    // make request transactions fail with SQLITE_BUSY. The area's sites are replaced in one
-    // transaction, so a map never shows it half done.
+    // make request transactions fail with SQLITE_BUSY. The cell is matched and written in one
+    // transaction, so a map never shows it half done and a review between read and write
+    // cannot be overwritten.
     let written = db.write(|conn| -> Result<usize, DbError> {
-        Ok(Site::replace_candidates(conn, campaign_id, region, &rows)?)
+        let existing = Site::existing_near(conn, campaign_id, around)?;
+        let steps = reconcile::plan(&positions, &existing, region, eps_m);
+        Ok(Site::apply_plan(
+            conn,
+            campaign_id,
+            run_id,
+            now,
+            &steps,
+            &found,
+        )?)
     })?;
     // Reliability estimates need no transaction together: short ones, between request batches.
     for chunk in output.volunteers.chunks(VOLUNTEERS_PER_WRITE) {
@@ -337,6 +328,45 @@ fn store(
         })?;
     }
     Ok(written)
+}
+
+/// A run's site as storage takes it; `None` for a site in pixel space (a campaign without
+/// georeference has no map to put it on).
+fn found_site(site: &tessera_consensus::Site) -> Option<FoundSite> {
+    let SitePosition::Geo { lon, lat } = site.position else {
+        return None;
+    };
+    Some(FoundSite {
+        lon,
+        lat,
+        class: site.class.0.clone(),
+        confidence: site.confidence,
+        support: site.support,
+        seen_by: i32::try_from(site.seen_by).unwrap_or(i32::MAX),
+        uncertainty_m: site.uncertainty,
+        tasks: site
+            .tasks
+            .iter()
+            .filter_map(|t| match &t.0 {
+                tessera_consensus::Id::Int(id) => Some(TaskId(*id)),
+                tessera_consensus::Id::Text(text) => text.parse().ok().map(TaskId),
+            })
+            .collect(),
+        votes: site
+            .votes
+            .iter()
+            .map(|v| (UserId(v.volunteer.to_string()), v.class.0.clone()))
+            .collect(),
+    })
+}
+
+/// `[west, south, east, north]` grown by `metres` on every side.
+fn grown_by_m([west, south, east, north]: [f64; 4], metres: f64) -> [f64; 4] {
+    const M_PER_DEG_LAT: f64 = 111_195.0;
+    let dlat = metres / M_PER_DEG_LAT;
+    let widest_lat = south.abs().max(north.abs()).min(89.0).to_radians();
+    let dlon = dlat / widest_lat.cos();
+    [west - dlon, south - dlat, east + dlon, north + dlat]
 }
 
 #[cfg(test)]
