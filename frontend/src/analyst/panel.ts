@@ -42,6 +42,13 @@ function phase(captured: string | null, site: SiteDetail): 'before' | 'after' | 
   return null;
 }
 
+/** Words for a history entry's action; an action this page does not know shows as it is. */
+function actionName(action: string): string {
+  const key = `analyst.action.${action}`;
+  const text = t(key);
+  return text === key ? action : text;
+}
+
 function when(iso: string): string {
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? iso : d.toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
@@ -149,6 +156,7 @@ export class SitePanel {
         s.date_confidence === null ? null : row(t('analyst.site.date_confidence'), percent(s.date_confidence)),
         row(t('analyst.site.position'), `${fmt(s.lat, 5)}, ${fmt(s.lon, 5)}`),
         s.merged_into ? row(t('analyst.site.merged_into'), s.merged_into) : null,
+        s.merged_from && s.merged_from.length > 0 ? row(t('analyst.site.merged_from'), s.merged_from.join(', ')) : null,
       ),
     );
   }
@@ -272,7 +280,7 @@ export class SitePanel {
               { 'data-action': e.action },
               h('td', {}, when(e.created_at)),
               h('td', {}, e.reviewer ?? t('analyst.site.consensus')),
-              h('td', {}, t(`analyst.action.${e.action}`)),
+              h('td', {}, actionName(e.action)),
               h('td', {}, t('analyst.site.change_value', { from: state(e.from), to: state(e.to) })),
               h('td', {}, e.comment),
             ),

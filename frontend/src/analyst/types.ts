@@ -32,7 +32,7 @@ export interface Vote {
 
 export interface HistoryEntry {
   id: string | number;
-  action: ReviewAction | 'consensus_lost' | 'consensus_restored';
+  action: string;
   reviewer: string | null;
   comment: string;
   created_at: string;
@@ -55,6 +55,8 @@ export interface SiteDetail extends SiteRow {
   votes_by_class: Record<string, number>;
   votes: Vote[];
   history: HistoryEntry[];
+  /** Sites merged into this one. */
+  merged_from?: string[];
 }
 
 export interface FrameView {
