@@ -201,7 +201,7 @@ export class SiteMap {
       extendXY(extent, cx - 500, cy - 500);
       extendXY(extent, cx + 500, cy + 500);
     }
-    this.map.getView().fit(extent, { padding: [24, 24, 24, 24], maxZoom: 18 });
+    this.map.getView().fit(extent, { padding: [48, 48, 48, 48], maxZoom: 18 });
   }
 
   destroy(): void {

@@ -301,8 +301,17 @@ class ReviewScreen {
   private async openCurrent(focus = true): Promise<void> {
     const row = this.current();
     if (!row) return;
+    const wasOpen = this.panel.open;
     this.panel.loading(row);
     this.mapEl.classList.remove('picking');
+    if (!wasOpen) {
+      // The panel narrows the map: keep the site in view once the map has its new size.
+      const index = this.cursor.index;
+      requestAnimationFrame(() => {
+        this.map.map.updateSize();
+        if (this.cursor.index === index) this.map.select(index, true);
+      });
+    }
     try {
       const site = await request<SiteDetail>('GET', `/sites/${encodeURIComponent(row.id)}`, undefined, this.token);
       if (this.current()?.id !== row.id) return;
