@@ -96,7 +96,7 @@ export class SiteMap {
           tileLoadFunction: tokenTileLoader(this.token),
           transition: 0,
         }),
-        extent: transformExtent(f.bbox, 'EPSG:4326', 'EPSG:3857'),
+        extent: f.bbox ? transformExtent(f.bbox, 'EPSG:4326', 'EPSG:3857') : undefined,
         visible: false,
         zIndex: 1,
       });
@@ -192,7 +192,7 @@ export class SiteMap {
     for (let i = 0; i < this.xy.length; i += 2) extendXY(extent, this.xy[i], this.xy[i + 1]);
     if (isEmpty(extent)) {
       extent = createEmpty();
-      for (const f of frames) extend(extent, transformExtent(f.bbox, 'EPSG:4326', 'EPSG:3857'));
+      for (const f of frames) if (f.bbox) extend(extent, transformExtent(f.bbox, 'EPSG:4326', 'EPSG:3857'));
     }
     if (isEmpty(extent) || !Number.isFinite(extent[0])) return;
     if (extent[2] - extent[0] < 500) {

@@ -63,7 +63,7 @@ export interface FrameView {
   id: string;
   captured_at: string | null;
   sensor: string | null;
-  bbox: [number, number, number, number];
+  bbox: [number, number, number, number] | null;
   overview: { min_zoom: number; max_zoom: number } | null;
 }
 
