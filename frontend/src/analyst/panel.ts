@@ -34,12 +34,19 @@ export interface PanelOptions {
 
 const fmt = (x: number, digits = 2) => x.toFixed(digits);
 
-/** Whether a frame shows the place before or after the damage, from the site's dates. */
-function phase(captured: string | null, site: SiteDetail): 'before' | 'after' | null {
+/**
+ * Whether a frame shows the place before or after the damage: from the site's dates when it
+ * has them, else the earliest of two or more frames is "before" and the latest "after".
+ */
+function phase(captured: string | null, site: SiteDetail, index: number, count: number): 'before' | 'after' | null {
   if (!captured) return null;
-  if (site.damaged_after && captured <= site.damaged_after) return 'before';
-  if (site.damaged_before && captured >= site.damaged_before) return 'after';
-  return null;
+  if (site.damaged_after || site.damaged_before) {
+    if (site.damaged_after && captured <= site.damaged_after) return 'before';
+    if (site.damaged_before && captured >= site.damaged_before) return 'after';
+    return null;
+  }
+  if (count < 2) return null;
+  return index === 0 ? 'before' : index === count - 1 ? 'after' : null;
 }
 
 /** Words for a history entry's action; an action this page does not know shows as it is. */
@@ -166,9 +173,9 @@ export class SitePanel {
     this.abort = new AbortController();
     const signal = this.abort.signal;
     const frames = [...s.frames].sort((a, b) => (a.captured_at ?? '').localeCompare(b.captured_at ?? ''));
-    const figures = frames.map((f) => {
+    const figures = frames.map((f, i) => {
       const date = f.captured_at ?? '?';
-      const p = phase(f.captured_at, s);
+      const p = phase(f.captured_at, s, i, frames.length);
       const img = h('img', { alt: t('analyst.site.chip_alt', { date }), width: 160, height: 160 });
       const figure = h(
         'figure',
