@@ -10,6 +10,7 @@ import type { SiteRow } from '../src/analyst/types';
 import { rowWindow, scrollToRow } from '../src/analyst/window';
 import en from '../src/i18n/analyst/en.json';
 import shared from '../src/i18n/en.json';
+import { addAppTables, addTable, setLang, t, tn } from '../src/lib/i18n';
 
 const placeholders = (s: string) => (s.match(/\{\w+\}/g) ?? []).sort();
 
@@ -20,6 +21,19 @@ describe('analyst translations', () => {
       for (const [key, text] of Object.entries(en)) expect(placeholders(table[key]), `${lang} ${key}`).toEqual(placeholders(text));
     });
   }
+  it('falls back to the app’s English strings, as the shared ones do', () => {
+    addAppTables('analyst', en);
+    setLang('en', false);
+    expect(tn('analyst.sites.count', 1)).toBe('1 site');
+    expect(tn('analyst.sites.count', 2500)).toBe('2,500 sites');
+    // A table loaded without the app's strings still shows them, in English.
+    addTable('fr', { 'nav.signout': 'Se déconnecter' });
+    setLang('fr', false);
+    expect(t('nav.signout')).toBe('Se déconnecter');
+    expect(t('analyst.export.title')).toBe(en['analyst.export.title']);
+    setLang('en', false);
+  });
+
   it('uses keys of its own, never the shared table’s', () => {
     for (const key of Object.keys(en)) {
       expect(key.startsWith('analyst.'), key).toBe(true);
