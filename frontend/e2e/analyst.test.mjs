@@ -20,8 +20,8 @@ const SPOTS = [
 const VOLUNTEERS = 3;
 const TASKS_EACH = 2;
 /** Generous bounds for the 100,000-site map on a shared CPU with software WebGL. */
-const FIRST_RENDER_BUDGET_MS = 30_000;
-const PAN_FRAME_BUDGET_MS = 250;
+const FIRST_RENDER_BUDGET_MS = 15_000;
+const PAN_FRAME_BUDGET_MS = 400;
 
 const env = usePlatform({ gold: 0, staff: [ANALYST], consensusInterval: 1 });
 
