@@ -11,11 +11,13 @@ function precompress(): Plugin {
   return {
     name: 'tessera-precompress',
     apply: 'build',
-    // Files copied from public/ as they are (the translation tables).
+    // Files copied from public/ as they are (the translation tables, the analyst's in a folder).
     writeBundle(options) {
-      const dir = join(options.dir ?? 'dist', 'i18n');
-      for (const name of readdirSync(dir)) {
-        if (name.endsWith('.json')) writeFileSync(join(dir, `${name}.gz`), gzipSync(readFileSync(join(dir, name)), { level: 9 }));
+      const root = join(options.dir ?? 'dist', 'i18n');
+      for (const dir of [root, join(root, 'analyst')]) {
+        for (const name of readdirSync(dir)) {
+          if (name.endsWith('.json')) writeFileSync(join(dir, `${name}.gz`), gzipSync(readFileSync(join(dir, name)), { level: 9 }));
+        }
       }
     },
     generateBundle(_options, bundle) {
@@ -39,7 +41,7 @@ export default defineConfig({
     outDir: 'dist',
     emptyOutDir: true,
     rollupOptions: {
-      input: { volunteer: 'index.html' },
+      input: { volunteer: 'index.html', analyst: 'analyst.html' },
     },
   },
   plugins: [precompress()],

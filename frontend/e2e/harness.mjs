@@ -41,8 +41,12 @@ function run(args, input) {
   return r.stdout;
 }
 
-/** Starts a server with a campaign of the two Raqqa frames; `gold` practice tiles are set. */
-export async function startPlatform({ gold = 1 } = {}) {
+/**
+ * Starts a server with a campaign of the two Raqqa frames; `gold` practice tiles are set.
+ * `staff` accounts ({handle, password, role}) are added with the command line first, and the
+ * consensus job runs every `consensusInterval` seconds (0: never).
+ */
+export async function startPlatform({ gold = 1, staff = [], consensusInterval = 0 } = {}) {
   if (!existsSync(bin)) throw new Error(`no tessera binary at ${bin}: run \`cargo build -p tessera-server\` first (or set TESSERA_BIN)`);
   if (!existsSync(join(frontendDir, 'dist', 'index.html'))) throw new Error('frontend not built: run `npm run build` first');
   const dataDir = mkdtempSync(join(tmpdir(), 'tessera-e2e-'));
@@ -50,9 +54,10 @@ export async function startPlatform({ gold = 1 } = {}) {
   const url = `http://127.0.0.1:${port}`;
   const common = ['--data-dir', dataDir];
   run(['user', 'add', '--handle', COORDINATOR.handle, '--role', 'coordinator', ...common], `${COORDINATOR.password}\n`);
+  for (const user of staff) run(['user', 'add', '--handle', user.handle, '--role', user.role, ...common], `${user.password}\n`);
   const server = spawn(
     bin,
-    ['serve', '--bind', `127.0.0.1:${port}`, '--frontend-dir', join(frontendDir, 'dist'), '--consensus-interval', '0', ...common],
+    ['serve', '--bind', `127.0.0.1:${port}`, '--frontend-dir', join(frontendDir, 'dist'), '--consensus-interval', String(consensusInterval), ...common],
     { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, RUST_LOG: 'warn' } },
   );
   let log = '';

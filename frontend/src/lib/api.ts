@@ -68,6 +68,11 @@ export function setUnauthorizedHandler(fn: () => void): void {
   onUnauthorized = fn;
 }
 
+/** Tells the unauthorized handler that a call made outside `exchange` got a 401. */
+export function tokenRefused(): void {
+  onUnauthorized();
+}
+
 /** What the server answered: its status and JSON body (null when it sent none). */
 export interface Reply {
   status: number;

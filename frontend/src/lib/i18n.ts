@@ -3,14 +3,20 @@
 // out right to left.
 
 // English is bundled; the other tables are fetched from /i18n/<lang>.json (index.html starts
-// that fetch alongside the app's code, so other languages cost no extra round trip).
+// that fetch alongside the app's code, so other languages cost no extra round trip). An app
+// with strings of its own (the analyst's) bundles its English ones and names its folder of
+// tables, /i18n/<folder>/<lang>.json, fetched with the shared table; volunteers never load them.
 import en from '../i18n/en.json';
 
 export type Lang = 'en' | 'ar' | 'fr' | 'es';
 type Table = Record<string, string>;
 
 const LANGS: Lang[] = ['en', 'ar', 'fr', 'es'];
-const TABLES: Partial<Record<Lang, Table>> = { en };
+/** English, the shared table and any app's own strings: what every other table falls back to. */
+const EN: Table = { ...en };
+const TABLES: Partial<Record<Lang, Table>> = { en: EN };
+/** Folders of app tables under /i18n/, fetched with each language. */
+const EXTRA: string[] = [];
 /** Each language named in itself, for the switcher. */
 export const LANGUAGES: [Lang, string][] = [
   ['en', 'English'],
@@ -32,17 +38,31 @@ export function addTable(l: Lang, table: Table): void {
   TABLES[l] = table;
 }
 
+/**
+ * Adds an app's own strings: `english` now, and /i18n/`folder`/<lang>.json with each other
+ * language. Call it before the app starts.
+ */
+export function addAppTables(folder: string, english: Table): void {
+  Object.assign(EN, english);
+  EXTRA.push(folder);
+}
+
+async function fetchTable(path: string): Promise<Table | null> {
+  const res = await fetch(path);
+  return res.ok ? ((await res.json()) as Table) : null;
+}
+
 /** Fetches a language's table unless it is here; English on failure. */
 async function load(l: Lang): Promise<boolean> {
   if (TABLES[l]) return true;
   try {
     const boot = window.__tesseraLang;
-    const table =
-      boot && boot.lang === l
-        ? await boot.table
-        : ((await (await fetch(`/i18n/${l}.json`)).json()) as Table);
+    const [table, ...extras] = await Promise.all([
+      boot && boot.lang === l ? boot.table : fetchTable(`/i18n/${l}.json`),
+      ...EXTRA.map((folder) => fetchTable(`/i18n/${folder}/${l}.json`).catch(() => null)),
+    ]);
     if (!table) return false;
-    TABLES[l] = table;
+    TABLES[l] = Object.assign({}, table, ...extras.map((x) => x ?? {}));
     return true;
   } catch {
     return false;
@@ -84,7 +104,7 @@ export async function initLang(): Promise<void> {
 
 /** The string for `key` with `{name}` placeholders filled in; English when a table lacks it. */
 export function t(key: string, params: Record<string, string | number> = {}): string {
-  const text = TABLES[current]?.[key] ?? (en as Table)[key] ?? key;
+  const text = TABLES[current]?.[key] ?? EN[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (m, name: string) =>
     name in params ? formatValue(params[name]) : m,
   );
@@ -93,14 +113,14 @@ export function t(key: string, params: Record<string, string | number> = {}): st
 /** A count-dependent string: `key_one` for 1 when the table has it, else `key`. */
 export function tn(key: string, n: number, params: Record<string, string | number> = {}): string {
   const one = `${key}_one`;
-  if (n === 1 && (TABLES[current]?.[one] ?? (en as Table)[one])) return t(one, { n, ...params });
+  if (n === 1 && (TABLES[current]?.[one] ?? EN[one])) return t(one, { n, ...params });
   return t(key, { n, ...params });
 }
 
 /** A damage class's display name; a campaign's own class names show as they are. */
 export function className(cls: string): string {
   const key = `class.${cls}`;
-  return TABLES[current]?.[key] ?? (en as Table)[key] ?? cls;
+  return TABLES[current]?.[key] ?? EN[key] ?? cls;
 }
 
 function formatValue(v: string | number): string {

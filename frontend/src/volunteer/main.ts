@@ -2,6 +2,7 @@
 // the router are the shell's (lib/shell.ts); this entry adds the volunteer's screens, the
 // outbox that carries answers and the counts in the header.
 // Routes: #/ (campaigns), #/c/{slug}/tutorial, #/c/{slug}/tag; signed out, the sign-in form.
+// An analyst or admin who signs in here is sent to the analyst app (analyst.html).
 
 import 'ol/ol.css';
 // The shell's styles come before the volunteer's, which build on them.
@@ -48,6 +49,12 @@ function outboxFor(s: Session): Outbox {
 }
 
 function route(frame: Frame, path: string): Screen | null {
+  // Analysts review sites on their own page, a separate download.
+  const role = frame.session.user.role;
+  if (role === 'analyst' || role === 'admin') {
+    location.replace('/analyst.html');
+    return null;
+  }
   const app: App = {
     ...frame,
     outbox: outboxFor(frame.session),
