@@ -629,6 +629,9 @@ async fn pages_cover_every_site_once_in_id_order(#[case] backend: Backend) {
                     sites::support.eq(0.8),
                     sites::seen_by.eq(5),
                     sites::status.eq("candidate"),
+                    // sites 0..20 dated to a month: January to May 2017, in turn
+                    sites::damaged_after.eq((i < 20).then(|| format!("2017-0{}-01", 1 + i % 5))),
+                    sites::damaged_before.eq((i < 20).then(|| format!("2017-0{}-01", 2 + i % 5))),
                     sites::created_at.eq(0_i64),
                     sites::updated_at.eq(0_i64),
                 ))
@@ -680,4 +683,47 @@ async fn pages_cover_every_site_once_in_id_order(#[case] backend: Backend) {
             .all(|s| s["class"] == "severe" && s["confidence"].as_f64().unwrap() >= 0.5)
     );
     assert_eq!(got.len(), 6, "{filtered}");
+    // Dated damage: intervals overlapping the one asked for; undated sites left out.
+    for (query, expected) in [
+        ("damaged_after=2017-04-15", 8),
+        ("damaged_before=2017-01-15", 4),
+        ("damaged_after=2017-02-10&damaged_before=2017-02-20", 4),
+        ("damaged_after=2018-01-01", 0),
+    ] {
+        let (status, page) = call(
+            &svc,
+            Method::GET,
+            &format!("/api/v1/campaigns/c/sites?{query}"),
+            Some(&c.analyst),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert_eq!(
+            page["sites"].as_array().unwrap().len(),
+            expected,
+            "{query}: {page}"
+        );
+        let req = actix_web::test::TestRequest::get()
+            .uri(&format!("/api/v1/campaigns/c/export.geojson?{query}"))
+            .insert_header(("Authorization", format!("Bearer {}", c.analyst)));
+        let body =
+            actix_web::test::read_body(actix_web::test::call_service(&svc, req.to_request()).await)
+                .await;
+        let doc: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(
+            doc["features"].as_array().unwrap().len(),
+            expected,
+            "export {query}"
+        );
+    }
+    let (status, _) = call(
+        &svc,
+        Method::GET,
+        "/api/v1/campaigns/c/sites?damaged_after=May",
+        Some(&c.analyst),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 }

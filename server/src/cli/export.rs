@@ -44,6 +44,13 @@ pub struct ExportArgs {
     /// Only sites of these classes, comma-separated.
     #[arg(long)]
     pub class: Option<String>,
+    /// Only sites dated as damaged on or after this day (YYYY-MM-DD); undated sites are left
+    /// out once a date bound is set.
+    #[arg(long)]
+    pub damaged_after: Option<String>,
+    /// Only sites dated as damaged on or before this day (YYYY-MM-DD).
+    #[arg(long)]
+    pub damaged_before: Option<String>,
     /// Only sites inside west,south,east,north (degrees).
     #[arg(long, allow_hyphen_values = true)]
     pub bbox: Option<String>,
@@ -77,6 +84,8 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
         class: args.class.as_deref(),
         status: args.status.as_deref(),
         min_confidence: args.min_confidence,
+        damaged_after: args.damaged_after.as_deref(),
+        damaged_before: args.damaged_before.as_deref(),
     };
     let filter = filters
         .parse(&classes)

@@ -148,6 +148,57 @@ pub struct SiteFilter {
     pub classes: Vec<String>,
     pub statuses: Vec<SiteStatus>,
     pub min_confidence: Option<f64>,
+    /// Damage dated in `[from, to]` (ISO dates, either end open): a site passes when its
+    /// interval `[damaged_after, damaged_before]` overlaps it. Undated sites fail once either
+    /// end is set.
+    pub damaged_from: Option<String>,
+    pub damaged_to: Option<String>,
+}
+
+/// The campaign's sites that pass `filter`, as a query to refine.
+fn filtered<'a>(
+    campaign_id: &'a CampaignId,
+    filter: &'a SiteFilter,
+) -> sites::BoxedQuery<'a, <DbConn as diesel::Connection>::Backend> {
+    let mut query = sites::table
+        .filter(sites::campaign_id.eq(campaign_id))
+        .into_boxed();
+    if let Some([west, south, east, north]) = filter.bbox {
+        query = query
+            .filter(sites::lon.between(west, east))
+            .filter(sites::lat.between(south, north));
+    }
+    if !filter.classes.is_empty() {
+        query = query.filter(sites::class.eq_any(&filter.classes));
+    }
+    if !filter.statuses.is_empty() {
+        query = query.filter(sites::status.eq_any(&filter.statuses));
+    }
+    if let Some(min) = filter.min_confidence {
+        query = query.filter(sites::confidence.ge(min));
+    }
+    if filter.damaged_from.is_some() || filter.damaged_to.is_some() {
+        query = query.filter(
+            sites::damaged_after
+                .is_not_null()
+                .or(sites::damaged_before.is_not_null()),
+        );
+    }
+    if let Some(from) = &filter.damaged_from {
+        query = query.filter(
+            sites::damaged_before
+                .is_null()
+                .or(sites::damaged_before.ge(from)),
+        );
+    }
+    if let Some(to) = &filter.damaged_to {
+        query = query.filter(
+            sites::damaged_after
+                .is_null()
+                .or(sites::damaged_after.le(to)),
+        );
+    }
+    query
 }
 
 /// A frame a site rests on.
@@ -521,28 +572,12 @@ impl Site {
         after: Option<&SiteId>,
         limit: i64,
     ) -> QueryResult<Vec<SiteRow>> {
-        let mut query = sites::table
-            .filter(sites::campaign_id.eq(campaign_id))
+        let mut query = filtered(campaign_id, filter)
             .select(SiteRow::as_select())
             .order(sites::id.asc())
-            .limit(limit)
-            .into_boxed();
+            .limit(limit);
         if let Some(after) = after {
             query = query.filter(sites::id.gt(after));
-        }
-        if let Some([west, south, east, north]) = filter.bbox {
-            query = query
-                .filter(sites::lon.between(west, east))
-                .filter(sites::lat.between(south, north));
-        }
-        if !filter.classes.is_empty() {
-            query = query.filter(sites::class.eq_any(&filter.classes));
-        }
-        if !filter.statuses.is_empty() {
-            query = query.filter(sites::status.eq_any(&filter.statuses));
-        }
-        if let Some(min) = filter.min_confidence {
-            query = query.filter(sites::confidence.ge(min));
         }
         query.load(conn)
     }
@@ -657,27 +692,11 @@ impl Site {
         campaign_id: &CampaignId,
         filter: &SiteFilter,
     ) -> QueryResult<Vec<RunId>> {
-        let mut query = sites::table
-            .filter(sites::campaign_id.eq(campaign_id))
+        filtered(campaign_id, filter)
             .filter(sites::consensus_run_id.is_not_null())
             .select(sites::consensus_run_id.assume_not_null())
             .distinct()
-            .into_boxed();
-        if let Some([west, south, east, north]) = filter.bbox {
-            query = query
-                .filter(sites::lon.between(west, east))
-                .filter(sites::lat.between(south, north));
-        }
-        if !filter.classes.is_empty() {
-            query = query.filter(sites::class.eq_any(&filter.classes));
-        }
-        if !filter.statuses.is_empty() {
-            query = query.filter(sites::status.eq_any(&filter.statuses));
-        }
-        if let Some(min) = filter.min_confidence {
-            query = query.filter(sites::confidence.ge(min));
-        }
-        query.load(conn)
+            .load(conn)
     }
 
     /// The consensus runs of `ids`.

@@ -27,6 +27,10 @@ pub struct FilterArgs<'a> {
     pub class: Option<&'a str>,
     pub status: Option<&'a str>,
     pub min_confidence: Option<f64>,
+    /// Damage dated on or after this day (`YYYY-MM-DD`).
+    pub damaged_after: Option<&'a str>,
+    /// Damage dated on or before this day (`YYYY-MM-DD`).
+    pub damaged_before: Option<&'a str>,
 }
 
 /// Why a filter was refused: always the caller's mistake, said in the message.
@@ -105,6 +109,32 @@ impl FilterArgs<'_> {
                 )));
             }
             filter.min_confidence = Some(min);
+        }
+        for (name, value, slot) in [
+            (
+                "damaged_after",
+                self.damaged_after,
+                &mut filter.damaged_from,
+            ),
+            (
+                "damaged_before",
+                self.damaged_before,
+                &mut filter.damaged_to,
+            ),
+        ] {
+            if let Some(day) = value.filter(|d| !d.is_empty()) {
+                chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").map_err(|_| {
+                    BadFilter(format!("{name} {day:?} is not a date like 2017-10-30"))
+                })?;
+                *slot = Some(day.to_owned());
+            }
+        }
+        if let (Some(from), Some(to)) = (&filter.damaged_from, &filter.damaged_to)
+            && from > to
+        {
+            return Err(BadFilter(format!(
+                "damaged_after {from} is later than damaged_before {to}"
+            )));
         }
         Ok(filter)
     }
@@ -278,10 +308,13 @@ mod tests {
             class: Some("destroyed, damaged"),
             status: Some("confirmed,candidate"),
             min_confidence: Some(0.5),
+            damaged_after: Some("2017-06-01"),
+            damaged_before: None,
         }
         .parse(&classes())
         .unwrap();
         assert_eq!(ok.bbox, Some([38.9, 35.9, 39.1, 36.0]));
+        assert_eq!(ok.damaged_from.as_deref(), Some("2017-06-01"));
         assert_eq!(ok.classes, classes());
         assert_eq!(
             ok.statuses,

@@ -14,7 +14,7 @@ use crate::api::extract::{Authenticated, Reviewers};
 use crate::db::campaign::Campaign;
 use crate::db::now_ms;
 use crate::db::site::SiteFilter;
-use crate::sites::export::{FilterArgs, export, provenance};
+use crate::sites::export::{export, provenance};
 use crate::state::AppState;
 
 /// Bytes sent to the client per chunk.
@@ -100,12 +100,7 @@ pub async fn export_sites(
         .db
         .run(move |db| -> ApiResult<(Campaign, SiteFilter, Provenance)> {
             let (campaign, classes) = campaign_for_analyst(&mut *db.conn()?, &key)?;
-            let args = FilterArgs {
-                bbox: query.bbox.as_deref(),
-                class: query.class.as_deref(),
-                status: query.status.as_deref(),
-                min_confidence: query.min_confidence,
-            };
+            let args = query.filters();
             let filter = args
                 .parse(&classes)
                 .map_err(|e| ApiError::validation(e.0))?;

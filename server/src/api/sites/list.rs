@@ -8,7 +8,6 @@ use crate::api::extract::{Authenticated, Reviewers};
 use crate::db::campaign::Campaign;
 use crate::db::ids::SiteId;
 use crate::db::site::Site;
-use crate::sites::export::FilterArgs;
 use crate::state::AppState;
 
 /// Finds a campaign by id or slug for an analyst (who sees every status), with its classes.
@@ -67,14 +66,10 @@ pub async fn list_sites(
         .db
         .read(move |conn| -> ApiResult<SitePage> {
             let (campaign, classes) = campaign_for_analyst(conn, &key)?;
-            let filter = FilterArgs {
-                bbox: query.bbox.as_deref(),
-                class: query.class.as_deref(),
-                status: query.status.as_deref(),
-                min_confidence: query.min_confidence,
-            }
-            .parse(&classes)
-            .map_err(|e| ApiError::validation(e.0))?;
+            let filter = query
+                .filters()
+                .parse(&classes)
+                .map_err(|e| ApiError::validation(e.0))?;
             let rows = Site::page(
                 conn,
                 &campaign.id,

@@ -7,7 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::db::kinds::SiteStatus;
 use crate::db::site::{HistoryEntry, RunRow, SiteFrame, SiteRow, SiteVote};
-use crate::sites::export::rfc3339;
+use crate::sites::export::{FilterArgs, rfc3339};
 use crate::sites::review::Action;
 
 /// Most sites a page may hold.
@@ -93,6 +93,11 @@ pub struct SiteQuery {
     pub min_confidence: Option<f64>,
     /// Statuses, comma-separated (`candidate`, `confirmed`, `rejected`, `merged`, `consensus_lost`).
     pub status: Option<String>,
+    /// Only sites dated as damaged on or after this day (`YYYY-MM-DD`): their interval
+    /// overlaps the one asked for; undated sites are left out once either bound is set.
+    pub damaged_after: Option<String>,
+    /// Only sites dated as damaged on or before this day (`YYYY-MM-DD`).
+    pub damaged_before: Option<String>,
     /// Sites a page, at most 1000 (default 500).
     pub page_size: Option<u32>,
     /// `next_cursor` of the previous page.
@@ -111,6 +116,46 @@ pub struct ExportQuery {
     pub class: Option<String>,
     /// `west,south,east,north` in degrees.
     pub bbox: Option<String>,
+    /// Only sites dated as damaged on or after this day (`YYYY-MM-DD`).
+    pub damaged_after: Option<String>,
+    /// Only sites dated as damaged on or before this day (`YYYY-MM-DD`).
+    pub damaged_before: Option<String>,
+}
+
+impl SiteQuery {
+    /// The filter part of the query.
+    pub fn filters(&self) -> FilterArgs<'_> {
+        FilterArgs {
+            bbox: self.bbox.as_deref(),
+            class: self.class.as_deref(),
+            status: self.status.as_deref(),
+            min_confidence: self.min_confidence,
+            damaged_after: self.damaged_after.as_deref(),
+            damaged_before: self.damaged_before.as_deref(),
+        }
+    }
+}
+
+impl ExportQuery {
+    /// The filter the query asks for: the same as a listing's.
+    pub fn filters(&self) -> FilterArgs<'_> {
+        let Self {
+            status,
+            min_confidence,
+            class,
+            bbox,
+            damaged_after,
+            damaged_before,
+        } = self;
+        FilterArgs {
+            bbox: bbox.as_deref(),
+            class: class.as_deref(),
+            status: status.as_deref(),
+            min_confidence: *min_confidence,
+            damaged_after: damaged_after.as_deref(),
+            damaged_before: damaged_before.as_deref(),
+        }
+    }
 }
 
 /// The consensus run that last touched a site.
