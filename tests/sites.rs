@@ -357,6 +357,63 @@ async fn reviews_survive_new_answers_and_consensus_runs(#[case] backend: Backend
 #[case::sqlite(Backend::Sqlite)]
 #[case::postgres(Backend::Postgres)]
 #[actix_web::test]
+async fn a_flagged_site_supported_again_gets_its_status_back(#[case] backend: Backend) {
+    let mut c = campaign(backend);
+    let svc = actix_web::test::init_service(app(c.ctx.data())).await;
+    c.answers(&svc, 4, &[A]).await;
+    let site = sites_of(&svc, &c.analyst).await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let path = format!("/api/v1/sites/{site}/reviews");
+    let (status, _) = call(
+        &svc,
+        Method::POST,
+        &path,
+        Some(&c.analyst),
+        Some(json!({"action": "confirm"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    c.answers(&svc, 6, &[]).await; // 4 of 10 marked it: below the campaign's support of 0.5
+    let (_, lost) = call(
+        &svc,
+        Method::GET,
+        &format!("/api/v1/sites/{site}"),
+        Some(&c.analyst),
+        None,
+    )
+    .await;
+    assert_eq!(lost["status"], "consensus_lost", "{lost}");
+    c.answers(&svc, 8, &[A]).await; // 12 of 18
+    let (_, back) = call(
+        &svc,
+        Method::GET,
+        &format!("/api/v1/sites/{site}"),
+        Some(&c.analyst),
+        None,
+    )
+    .await;
+    assert_eq!(back["status"], "confirmed", "{back}");
+    let actions: Vec<&str> = back["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["confirm", "consensus_lost", "consensus_restored"]);
+    assert_eq!(back["history"][2]["to"]["status"], "confirmed");
+    assert_eq!(
+        sites_of(&svc, &c.analyst).await.len(),
+        1,
+        "the same site, not a new one"
+    );
+}
+
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[actix_web::test]
 async fn only_analysts_see_sites_and_no_export_names_a_volunteer(#[case] backend: Backend) {
     let mut c = campaign(backend);
     let svc = actix_web::test::init_service(app(c.ctx.data())).await;

@@ -476,8 +476,16 @@ impl Site {
             .execute(conn)
     }
 
-    /// Flags a site consensus no longer supports.
-    fn lose(conn: &mut DbConn, id: &SiteId, run_id: &RunId, now: i64) -> QueryResult<()> {
+    /// Records what a consensus run did to a site's status (`ConsensusLost` or
+    /// `ConsensusRestored`) in its history, and sets the status.
+    fn record_consensus_event(
+        conn: &mut DbConn,
+        id: &SiteId,
+        run_id: &RunId,
+        now: i64,
+        action: Action,
+        to: SiteStatus,
+    ) -> QueryResult<()> {
         let row = Self::find(conn, id)?;
         Self::record(
             conn,
@@ -486,10 +494,10 @@ impl Site {
                 site_id: id.clone(),
                 user_id: None,
                 run_id: Some(run_id.clone()),
-                action: Action::ConsensusLost.as_str().into(),
+                action: action.as_str().into(),
                 comment: String::new(),
                 from_status: row.status.as_str().into(),
-                to_status: SiteStatus::ConsensusLost.as_str().into(),
+                to_status: to.as_str().into(),
                 from_class: row.class.clone(),
                 to_class: row.class,
                 merged_into: None,
@@ -498,7 +506,7 @@ impl Site {
         )?;
         diesel::update(sites::table.find(id))
             .set((
-                sites::status.eq(SiteStatus::ConsensusLost),
+                sites::status.eq(to),
                 sites::consensus_run_id.eq(Some(run_id)),
                 sites::updated_at.eq(now),
             ))
@@ -506,9 +514,14 @@ impl Site {
         Ok(())
     }
 
+    /// Flags a site consensus no longer supports.
+    fn lose(conn: &mut DbConn, id: &SiteId, run_id: &RunId, now: i64) -> QueryResult<()> {
+        let to = SiteStatus::ConsensusLost;
+        Self::record_consensus_event(conn, id, run_id, now, Action::ConsensusLost, to)
+    }
+
     /// Gives a flagged site that consensus supports again the status it was flagged from.
     fn restore(conn: &mut DbConn, id: &SiteId, run_id: &RunId, now: i64) -> QueryResult<()> {
-        let row = Self::find(conn, id)?;
         let flagged_from: Option<String> = site_reviews::table
             .filter(site_reviews::site_id.eq(id))
             .filter(site_reviews::action.eq(Action::ConsensusLost.as_str()))
@@ -520,27 +533,7 @@ impl Site {
             .and_then(|s| s.parse::<SiteStatus>().ok())
             .filter(|s| *s != SiteStatus::ConsensusLost)
             .unwrap_or(SiteStatus::Candidate);
-        Self::record(
-            conn,
-            &ReviewRow {
-                id: new_id(),
-                site_id: id.clone(),
-                user_id: None,
-                run_id: Some(run_id.clone()),
-                action: Action::ConsensusRestored.as_str().into(),
-                comment: String::new(),
-                from_status: row.status.as_str().into(),
-                to_status: back.as_str().into(),
-                from_class: row.class.clone(),
-                to_class: row.class,
-                merged_into: None,
-                created_at: now,
-            },
-        )?;
-        diesel::update(sites::table.find(id))
-            .set(sites::status.eq(back))
-            .execute(conn)?;
-        Ok(())
+        Self::record_consensus_event(conn, id, run_id, now, Action::ConsensusRestored, back)
     }
 
     /// One site.
