@@ -210,6 +210,44 @@ async fn coordinators_run_campaigns_and_volunteers_see_active_ones(#[case] backe
         .token(&volunteer)
         .await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    // Every route a volunteer can name a campaign in answers a draft exactly as a campaign
+    // that does not exist: same status, same body.
+    for (method, draft, unknown) in [
+        (
+            Method::GET,
+            "/api/v1/campaigns/raqqa-2017",
+            "/api/v1/campaigns/no-such-campaign",
+        ),
+        (
+            Method::POST,
+            "/api/v1/campaigns/raqqa-2017/next",
+            "/api/v1/campaigns/no-such-campaign/next",
+        ),
+        (
+            Method::GET,
+            "/api/v1/me/answers?campaign=raqqa-2017",
+            "/api/v1/me/answers?campaign=no-such-campaign",
+        ),
+        (
+            Method::GET,
+            &format!("/api/v1/campaigns/{id}/tutorial"),
+            "/api/v1/campaigns/no-such-campaign/tutorial",
+        ),
+    ] {
+        let a = app.request(method.clone(), draft).token(&volunteer).await;
+        let b = app.request(method, unknown).token(&volunteer).await;
+        assert_eq!((a.status(), a.body()), (b.status(), b.body()), "{draft}");
+        assert_eq!(a.status(), StatusCode::NOT_FOUND, "{draft}");
+    }
+    let res = app
+        .post("/api/v1/campaigns/raqqa-2017/next")
+        .token(&coordinator)
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::CONFLICT,
+        "staff are told it is a draft"
+    );
     assert_eq!(
         list(&analyst).await["campaigns"].as_array().unwrap().len(),
         1

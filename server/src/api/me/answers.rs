@@ -9,6 +9,7 @@ use crate::api::error::{ApiError, ApiResult, ErrorBody};
 use crate::api::extract::{Anyone, Authenticated};
 use crate::db::answer::Answer;
 use crate::db::campaign::Campaign;
+use crate::db::kinds::CampaignStatus;
 use crate::state::AppState;
 
 const MAX_LIMIT: i64 = 500;
@@ -77,13 +78,18 @@ pub async fn my_answers(
         )));
     }
     let user_id = caller.user_id;
+    let staff = caller.role.is_staff();
     let list = state
         .db
         .read(move |conn| -> ApiResult<Vec<MyAnswer>> {
             let campaign_id = match campaign {
                 None => None,
                 Some(key) => match Campaign::find_by_id_or_slug(conn, &key) {
+                    // A draft is not public yet: a volunteer is told what an unknown name gets.
                     Err(diesel::result::Error::NotFound) => {
+                        return Err(ApiError::not_found("no such campaign"));
+                    }
+                    Ok(c) if c.status == CampaignStatus::Draft && !staff => {
                         return Err(ApiError::not_found("no such campaign"));
                     }
                     other => Some(other?.id),

@@ -5,6 +5,7 @@ use actix_web::{post, web};
 use super::views::{NextTaskResponse, TaskView};
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
 use crate::api::extract::{Anyone, Authenticated};
+use crate::db::kinds::CampaignStatus;
 use crate::scheduler::{LeaseError, LeaseOutcome, lease};
 use crate::state::AppState;
 
@@ -46,6 +47,7 @@ pub async fn next_task(
     id: web::Path<String>,
     query: web::Query<NextQuery>,
 ) -> ApiResult<web::Json<NextTaskResponse>> {
+    let staff = caller.role.is_staff();
     let (outcome, classes) = lease(
         &state.db,
         &state.campaigns,
@@ -54,7 +56,14 @@ pub async fn next_task(
         query.practice,
         state.config.sweep_interval_ms,
     )
-    .await?;
+    .await
+    .map_err(|e| match e {
+        // A draft is not public yet: a volunteer learns nothing of it, not even that it exists.
+        LeaseError::NotActive(CampaignStatus::Draft) if !staff => {
+            LeaseError::UnknownCampaign.into()
+        }
+        other => ApiError::from(other),
+    })?;
     Ok(web::Json(match outcome {
         LeaseOutcome::Leased {
             task,
