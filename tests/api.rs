@@ -512,3 +512,34 @@ async fn no_input_makes_the_server_fail() {
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     assert_eq!(error_code(res.json()), "not_found");
 }
+
+#[actix_web::test]
+async fn links_planted_in_served_folders_lead_nowhere() {
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("jwt-secret"), "the token secret").unwrap();
+    let web = tempfile::tempdir().unwrap();
+    std::fs::write(
+        web.path().join("index.html"),
+        "<!doctype html><title>t</title>",
+    )
+    .unwrap();
+    std::fs::create_dir(web.path().join("assets")).unwrap();
+    std::fs::write(web.path().join("assets/app.js"), "console.log(1)").unwrap();
+    std::os::unix::fs::symlink(
+        outside.path().join("jwt-secret"),
+        web.path().join("leak.txt"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(outside.path(), web.path().join("assets/up")).unwrap();
+    let dir = web.path().to_path_buf();
+    let app = TestApp::with_config(Backend::Sqlite, move |c| c.frontend_dir = Some(dir)).await;
+    let res = app.get("/assets/app.js").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    for path in ["/leak.txt", "/assets/up/jwt-secret"] {
+        let res = app.get(path).await;
+        assert!(
+            !String::from_utf8_lossy(&res.body()).contains("the token secret"),
+            "{path} served what a link points to"
+        );
+    }
+}

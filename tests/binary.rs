@@ -69,6 +69,14 @@ fn a_new_user_registers_and_signs_in_over_http(#[case] backend: Backend) {
             dir.path().join("tessera.db").exists(),
             "the embedded default lives in the data dir"
         );
+        use std::os::unix::fs::PermissionsExt as _;
+        for file in ["tessera.db", "tessera.db-wal"] {
+            let path = dir.path().join(file);
+            if path.exists() {
+                let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+                assert_eq!(mode & 0o777, 0o600, "{file} is readable by its owner only");
+            }
+        }
     }
 
     let creds = json!({"handle": "desert_fox", "password": PASSWORD});

@@ -9,6 +9,7 @@ pub mod campaign_cache;
 pub mod campaign_settings;
 pub mod cli;
 pub mod config;
+pub mod confined;
 pub mod db;
 pub mod health_cache;
 pub mod imagery;

@@ -22,7 +22,7 @@ pub fn default_dir() -> Option<PathBuf> {
 /// `GET /` and any other page path: the app's `index.html`, or the start page.
 pub fn index(dir: Option<&Path>) -> HttpResponse {
     if let Some(dir) = dir
-        && let Ok(html) = std::fs::read(dir.join("index.html"))
+        && let Ok(Some(html)) = crate::confined::read_inside(dir, Path::new("index.html"))
     {
         return HttpResponse::Ok()
             .content_type("text/html; charset=utf-8")
@@ -41,7 +41,7 @@ pub fn index(dir: Option<&Path>) -> HttpResponse {
 pub fn asset(dir: &Path, req: &HttpRequest) -> Option<HttpResponse> {
     let rel = safe_relative(req.path())?;
     let path = dir.join(&rel);
-    if !path.is_file() {
+    if !crate::confined::is_file_inside(dir, &rel) {
         return None;
     }
     let mime = content_type(&path);
@@ -56,21 +56,24 @@ pub fn asset(dir: &Path, req: &HttpRequest) -> Option<HttpResponse> {
         .get(header::ACCEPT_ENCODING)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip")));
-    let gz = path.with_file_name(format!("{}.gz", path.file_name()?.to_string_lossy()));
+    let gz = rel.with_file_name(format!("{}.gz", rel.file_name()?.to_string_lossy()));
     let mut response = HttpResponse::Ok();
     response
         .content_type(mime)
         .insert_header((header::CACHE_CONTROL, cache))
         .insert_header((header::VARY, "Accept-Encoding"))
         .insert_header(("X-Content-Type-Options", "nosniff"));
-    if accepts_gzip && let Ok(bytes) = std::fs::read(&gz) {
+    if accepts_gzip && let Ok(Some(bytes)) = crate::confined::read_inside(dir, &gz) {
         return Some(
             response
                 .insert_header((header::CONTENT_ENCODING, "gzip"))
                 .body(bytes),
         );
     }
-    std::fs::read(&path).ok().map(|bytes| response.body(bytes))
+    crate::confined::read_inside(dir, &rel)
+        .ok()
+        .flatten()
+        .map(|bytes| response.body(bytes))
 }
 
 /// The request path as a path inside the frontend folder: no `..`, no hidden files.

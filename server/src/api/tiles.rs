@@ -56,13 +56,13 @@ pub async fn get_tile(
             "this tile link is not valid or has expired; reload the task",
         ));
     }
-    // The local tile store's layout (tessera_tiles::LocalTileStore rooted at the data dir).
-    let path = state.config.data_dir.join(&key);
-    let bytes = match web::block(move || std::fs::read(path)).await? {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(ApiError::not_found("no such tile"));
-        }
+    // The local tile store's layout (tessera_tiles::LocalTileStore rooted at the data dir). A
+    // link planted there that leads out of the data folder is answered like a missing tile.
+    let root = state.config.data_dir.clone();
+    let rel = std::path::PathBuf::from(&key);
+    let bytes = match web::block(move || crate::confined::read_inside(&root, &rel)).await? {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => return Err(ApiError::not_found("no such tile")),
         Err(e) => return Err(ApiError::internal(&e)),
     };
     let content_type = match key.rsplit('.').next() {

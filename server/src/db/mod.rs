@@ -212,6 +212,23 @@ pub struct Db {
     batches: Option<group_commit::GroupCommit>,
 }
 
+/// Creates the `SQLite` file readable by its owner only (mode 0600), before SQLite opens it:
+/// it holds pseudonyms and evidence, and SQLite gives its WAL and shared-memory files the
+/// database file's mode. An existing file is left as it is.
+fn create_private(path: &std::path::Path) -> std::io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt as _;
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
 impl Db {
     /// Connects, creating the `SQLite` file's folder if needed, and runs pending migrations.
     pub fn open(url: &DatabaseUrl, pool_size: u32) -> anyhow::Result<Self> {
@@ -222,6 +239,10 @@ impl Db {
         {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("creating database folder {}", dir.display()))?;
+        }
+        if let DatabaseUrl::Sqlite(path) = url {
+            create_private(path)
+                .with_context(|| format!("creating database file {}", path.display()))?;
         }
         let pool = r2d2::Pool::builder()
             .max_size(pool_size)

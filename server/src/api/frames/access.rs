@@ -43,10 +43,9 @@ pub(super) fn image(bytes: Vec<u8>, content_type: &'static str) -> HttpResponse 
 
 /// Reads a file of the data folder off the async workers; `None` when it does not exist.
 pub(super) async fn read_stored(state: &AppState, key: String) -> ApiResult<Option<Vec<u8>>> {
-    let path = state.config.data_dir.join(key);
-    match web::block(move || std::fs::read(path)).await? {
-        Ok(bytes) => Ok(Some(bytes)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(ApiError::internal(&e)),
-    }
+    let root = state.config.data_dir.clone();
+    let rel = std::path::PathBuf::from(key);
+    web::block(move || crate::confined::read_inside(&root, &rel))
+        .await?
+        .map_err(|e| ApiError::internal(&e))
 }
