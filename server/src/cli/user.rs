@@ -100,7 +100,7 @@ fn read_password() -> anyhow::Result<String> {
 fn add(args: &AddArgs) -> anyhow::Result<()> {
     validate_handle(&args.handle).map_err(|e| anyhow::anyhow!("{e}"))?;
     let password = read_password()?;
-    validate_password(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
+    validate_password(&password, &args.handle).map_err(|e| anyhow::anyhow!("{e}"))?;
     let config = args.storage.config()?;
     let db = Db::open(&config.database_url, 1)?;
     let hash = hash_password(&password).map_err(|e| anyhow::anyhow!("hashing: {e}"))?;

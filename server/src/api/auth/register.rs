@@ -28,11 +28,39 @@ pub fn validate_handle(handle: &str) -> ApiResult<()> {
     }
 }
 
-pub fn validate_password(password: &str) -> ApiResult<()> {
+/// Least strength a password needs, as zxcvbn scores it: `Two` means more than 10⁸ guesses,
+/// beyond what an online attack gets through a rate limit, and rules out the passwords of
+/// zxcvbn's frequency lists (common passwords, names, words), keyboard walks, repeats,
+/// sequences, dates, and passwords built from the handle.
+const MIN_STRENGTH: zxcvbn::Score = zxcvbn::Score::Two;
+
+/// Checks a password: 10–256 characters, and not easy to guess (common, built from the handle,
+/// a pattern). The message says why, so a volunteer can choose better.
+pub fn validate_password(password: &str, handle: &str) -> ApiResult<()> {
     let n = password.chars().count();
     if n < MIN_PASSWORD || password.len() > MAX_PASSWORD {
         return Err(ApiError::validation(format!(
             "password must be {MIN_PASSWORD} to {MAX_PASSWORD} characters"
+        )));
+    }
+    let lower = password.to_lowercase();
+    let handle_lower = handle.to_lowercase();
+    if !handle_lower.is_empty() && lower.contains(&handle_lower) {
+        return Err(ApiError::validation(
+            "password must not contain your handle: anyone who sees the handle could guess it",
+        ));
+    }
+    let estimate = zxcvbn::zxcvbn(password, &[handle]);
+    if estimate.score() < MIN_STRENGTH {
+        let why = estimate
+            .feedback()
+            .and_then(zxcvbn::feedback::Feedback::warning)
+            .map_or_else(
+                || "it would be guessed quickly".to_owned(),
+                |w| w.to_string().trim_end_matches('.').to_lowercase(),
+            );
+        return Err(ApiError::validation(format!(
+            "password is too easy to guess ({why}); a few unrelated words make a strong one"
         )));
     }
     Ok(())
@@ -56,7 +84,7 @@ pub async fn register_account(
     let RegisterRequest { handle, password } = body.into_inner();
     let handle = handle.trim().to_owned();
     validate_handle(&handle)?;
-    validate_password(&password)?;
+    validate_password(&password, &handle)?;
     let hash = hash_password_bounded(password)
         .await
         .map_err(|e| ApiError::internal(&e))?;
@@ -70,4 +98,57 @@ pub async fn register_account(
         ))?;
     tracing::info!(user.id = %user.id, "volunteer registered");
     Ok(HttpResponse::Created().json(token_for(&state, &user).await?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weak_passwords_are_refused_with_a_reason() {
+        for (password, handle) in [
+            ("password123", "someone"),
+            ("1234567890", "someone"),
+            ("          ", "someone"),
+            ("qwertyuiop", "someone"),
+            ("marie_curie", "marie_curie"),
+            ("Marie_Curie1990", "marie_curie"),
+            ("aaaaaaaaaaaa", "someone"),
+            ("iloveyou123", "someone"),
+        ] {
+            let err = validate_password(password, handle).unwrap_err();
+            assert_eq!(err.code(), "validation_failed", "{password:?}");
+            assert!(err.to_string().contains("password"), "{password:?}: {err}");
+        }
+        assert!(
+            validate_password("short", "someone")
+                .unwrap_err()
+                .to_string()
+                .contains("10 to 256")
+        );
+    }
+
+    #[test]
+    fn passphrases_pass() {
+        for password in [
+            "correct horse battery staple",
+            "a long enough password",
+            "correct horse battery",
+            "a long passphrase",
+            "another long passphrase",
+            "a long password",
+            "demo-coordinator-password",
+            "demo-analyst-password",
+            "load-test-password",
+            "a-long-password-1",
+            "analyst-password-1",
+            "coordinator-password-1",
+            "كلمة مرور طويلة جدا",
+        ] {
+            assert!(
+                validate_password(password, "volunteer-one").is_ok(),
+                "{password:?}"
+            );
+        }
+    }
 }
