@@ -14,6 +14,7 @@ mod common;
 use actix_web::http::{Method, StatusCode};
 use common::app::TestApp;
 use common::{PASSWORD, error_code};
+use diesel::prelude::*;
 use rstest::rstest;
 use serde_json::{Value, json};
 use tessera_server::auth::Role;
@@ -542,4 +543,85 @@ async fn links_planted_in_served_folders_lead_nowhere() {
             "{path} served what a link points to"
         );
     }
+}
+
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[actix_web::test]
+async fn look_alike_handles_cannot_impersonate_a_volunteer(#[case] backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let register = |handle: &str| {
+        app.post("/api/v1/auth/register")
+            .json(json!({"handle": handle, "password": "a long enough password"}))
+    };
+    assert_eq!(register("marie_curie").await.status(), StatusCode::CREATED);
+    // Cyrillic а, fullwidth ｍ, dotless ı, small capital ʀ, capitals, "rn" for "m"
+    for lookalike in [
+        "mаrie_curie",
+        "ｍarie_curie",
+        "marıe_curie",
+        "maʀie_curie",
+        "Marie_Curie",
+        "rnarie_curie",
+    ] {
+        let res = register(lookalike).await;
+        assert_eq!(res.status(), StatusCode::CONFLICT, "{lookalike}: {res}");
+        assert_eq!(error_code(res.json()), "handle_taken");
+    }
+    assert_eq!(
+        register("marie_curie_2").await.status(),
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        register("مريم").await.status(),
+        StatusCode::CREATED,
+        "other scripts are welcome"
+    );
+}
+
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+fn accounts_made_before_skeletons_get_theirs_on_start(#[case] backend: Backend) {
+    use tessera_server::db::Db;
+    use tessera_server::db::schema::users;
+    use tessera_server::db::testdb::TestDatabase;
+    use tessera_server::db::user::handle_skeleton;
+    let test_db = TestDatabase::new(backend);
+    let db = Db::open(&test_db.url, 2).unwrap();
+    {
+        let conn = &mut *db.conn().unwrap();
+        // as an older version wrote them: no skeleton; the second collides with the first
+        for (id, handle) in [("u1", "heron"), ("u2", "hеron"), ("u3", "egret")] {
+            diesel::insert_into(users::table)
+                .values((
+                    users::id.eq(id),
+                    users::handle.eq(handle),
+                    users::handle_key.eq(handle),
+                    users::password_hash.eq("x"),
+                    users::role.eq("volunteer"),
+                    users::reliability.eq(0.5),
+                    users::created_at.eq(0_i64),
+                ))
+                .execute(conn)
+                .unwrap();
+        }
+    }
+    drop(db);
+    let db = Db::open(&test_db.url, 2).unwrap();
+    let conn = &mut *db.conn().unwrap();
+    let skeletons: Vec<(String, Option<String>)> = users::table
+        .order(users::id)
+        .select((users::id, users::handle_skeleton))
+        .load(conn)
+        .unwrap();
+    assert_eq!(
+        skeletons,
+        vec![
+            ("u1".to_owned(), Some(handle_skeleton("heron"))),
+            ("u2".to_owned(), None),
+            ("u3".to_owned(), Some(handle_skeleton("egret"))),
+        ]
+    );
 }

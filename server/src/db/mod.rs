@@ -283,6 +283,7 @@ impl Db {
                     .context("starting the database writer")?,
             );
         }
+        user::User::backfill_skeletons(&db).context("filling in the skeletons of handles")?;
         Ok(db)
     }
 

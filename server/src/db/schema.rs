@@ -16,6 +16,7 @@ diesel::table! {
         created_at -> BigInt,
         token_generation -> Integer,
         suspended -> Bool,
+        handle_skeleton -> Nullable<Text>,
     }
 }
 

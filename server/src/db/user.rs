@@ -31,6 +31,7 @@ pub struct UserInsertForm<'a> {
     pub id: &'a UserId,
     pub handle: &'a str,
     pub handle_key: &'a str,
+    pub handle_skeleton: &'a str,
     pub password_hash: &'a str,
     pub role: &'a str,
     pub created_at: i64,
@@ -42,12 +43,118 @@ pub fn handle_key(handle: &str) -> String {
     handle.to_lowercase()
 }
 
+/// The key under which a handle may not resemble another: its confusable skeleton (Unicode
+/// UTS #39) after NFKC and case folding, folded again (a skeleton may map to capitals). Handles
+/// that look alike — a Cyrillic "а" for a Latin "a", fullwidth letters, "rn" for "m", a dotless
+/// "ı" — share a skeleton, so a volunteer cannot be impersonated by a look-alike account.
+///
+/// ```
+/// use tessera_server::db::user::handle_skeleton;
+/// let original = handle_skeleton("marie_curie");
+/// for lookalike in ["mаrie_curie", "ｍarie_curie", "marıe_curie", "maʀie_curie", "MARIE_CURIE",
+///                   "rnarie_curie", "ᴍᴀʀɪᴇ_ᴄᴜʀɪᴇ"] {
+///     assert_eq!(handle_skeleton(lookalike), original, "{lookalike}");
+/// }
+/// assert_ne!(handle_skeleton("marie_curie2"), original);
+/// ```
+#[must_use]
+pub fn handle_skeleton(handle: &str) -> String {
+    use unicode_normalization::UnicodeNormalization as _;
+    let folded: String = handle
+        .nfkc()
+        .collect::<String>()
+        .to_lowercase()
+        .chars()
+        .map(small_capital_as_letter)
+        .collect();
+    unicode_security::confusable_detection::skeleton(&folded)
+        .collect::<String>()
+        .to_lowercase()
+}
+
+/// Latin small capitals (IPA and phonetic letters) as the letters they show: UTS #39's
+/// confusables table leaves some of them, such as "ʀ", apart from the letter they look like,
+/// and in a handle they serve only to impersonate.
+fn small_capital_as_letter(c: char) -> char {
+    match c {
+        'ᴀ' => 'a',
+        'ʙ' => 'b',
+        'ᴄ' => 'c',
+        'ᴅ' => 'd',
+        'ᴇ' => 'e',
+        'ꜰ' => 'f',
+        'ɢ' => 'g',
+        'ʜ' => 'h',
+        'ɪ' => 'i',
+        'ᴊ' => 'j',
+        'ᴋ' => 'k',
+        'ʟ' => 'l',
+        'ᴍ' => 'm',
+        'ɴ' => 'n',
+        'ᴏ' => 'o',
+        'ᴘ' => 'p',
+        'ʀ' => 'r',
+        'ꜱ' => 's',
+        'ᴛ' => 't',
+        'ᴜ' => 'u',
+        'ᴠ' => 'v',
+        'ᴡ' => 'w',
+        'ʏ' => 'y',
+        'ᴢ' => 'z',
+        other => other,
+    }
+}
+
+/// Accounts whose skeleton one backfill transaction writes.
+const SKELETONS_PER_WRITE: i64 = 500;
+
 impl User {
+    /// Fills in the skeleton of accounts made before skeletons were kept, a batch per short
+    /// write. An account whose skeleton another already has keeps none (both accounts stay;
+    /// no new look-alike can join them). Several instances may run it at once: each writes
+    /// the same values.
+    pub fn backfill_skeletons(db: &Db) -> Result<usize, DbError> {
+        let mut filled = 0;
+        let mut after = String::new();
+        loop {
+            let batch: Vec<(UserId, String)> = users::table
+                .filter(users::handle_skeleton.is_null())
+                .filter(users::id.gt(&after))
+                .order(users::id.asc())
+                .limit(SKELETONS_PER_WRITE)
+                .select((users::id, users::handle))
+                .load(&mut *db.conn()?)?;
+            let Some((last, _)) = batch.last() else {
+                return Ok(filled);
+            };
+            after.clone_from(&last.0);
+            for (id, handle) in &batch {
+                let skeleton = handle_skeleton(handle);
+                let written = db.write(|conn| -> Result<usize, DbError> {
+                    Ok(diesel::update(users::table.find(id))
+                        .filter(users::handle_skeleton.is_null())
+                        .set(users::handle_skeleton.eq(&skeleton))
+                        .execute(conn)?)
+                });
+                match written {
+                    Ok(n) => filled += n,
+                    Err(DbError::Query(diesel::result::Error::DatabaseError(
+                        diesel::result::DatabaseErrorKind::UniqueViolation,
+                        _,
+                    ))) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+    }
+
     /// Creates an account with a fresh id in its own write transaction. Handles are unique
-    /// ignoring case; a taken one fails with a `UniqueViolation`.
+    /// ignoring case and look-alikes ([`handle_skeleton`]); a taken one fails with a
+    /// `UniqueViolation`.
     pub fn add(db: &Db, handle: &str, role: Role, password_hash: &str) -> Result<User, DbError> {
         let id = UserId(uuid::Uuid::new_v4().to_string());
         let key = handle_key(handle);
+        let skeleton = handle_skeleton(handle);
         db.write(|conn| -> Result<User, DbError> {
             Ok(User::create(
                 conn,
@@ -55,6 +162,7 @@ impl User {
                     id: &id,
                     handle,
                     handle_key: &key,
+                    handle_skeleton: &skeleton,
                     password_hash,
                     role: role.as_str(),
                     created_at: now_ms(),
