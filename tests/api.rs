@@ -625,3 +625,80 @@ fn accounts_made_before_skeletons_get_theirs_on_start(#[case] backend: Backend) 
         ]
     );
 }
+
+#[actix_web::test]
+async fn staff_input_is_bounded_like_volunteers() {
+    let app = TestApp::new(Backend::Sqlite).await;
+    let coordinator = app.coordinator();
+    let create = |body: Value| app.post("/api/v1/campaigns").token(&coordinator).json(body);
+    for (body, says) in [
+        (json!({"slug": "a1", "name": "x".repeat(201)}), "1-200"),
+        (
+            json!({"slug": "a2", "name": "nul\u{0}byte"}),
+            "control characters",
+        ),
+        (
+            json!({"slug": "a3", "name": "ok", "description": "d".repeat(4001)}),
+            "4000",
+        ),
+        (
+            json!({"slug": "a4", "name": "ok", "description": "bell\u{7}"}),
+            "control characters",
+        ),
+    ] {
+        let res = create(body.clone()).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(
+            res.json()["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains(says),
+            "{res}"
+        );
+    }
+    let res =
+        create(json!({"slug": "ok", "name": "Raqqa", "description": "line one\nline two\tend"}))
+            .await;
+    assert_eq!(res.status(), StatusCode::CREATED, "{res}");
+    let res = app
+        .patch("/api/v1/campaigns/ok")
+        .token(&coordinator)
+        .json(json!({"description": "d".repeat(4001)}))
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // Gold answers take no more marks than answers do (checked before the task is read).
+    let marks: Vec<Value> = (0..501)
+        .map(|_| json!({"x": 1.0, "y": 1.0, "class": "destroyed"}))
+        .collect();
+    let res = app
+        .put("/api/v1/tasks/1/gold")
+        .token(&coordinator)
+        .json(json!({"marks": marks}))
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{res}");
+    assert!(
+        res.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("500")
+    );
+    // The limits are in the OpenAPI document.
+    let doc = app.get("/api/v1/openapi.json").await.into_json();
+    let schemas = &doc["components"]["schemas"];
+    assert_eq!(
+        schemas["CreateCampaignRequest"]["properties"]["name"]["maxLength"],
+        200
+    );
+    assert_eq!(
+        schemas["CreateCampaignRequest"]["properties"]["description"]["maxLength"],
+        4000
+    );
+    assert_eq!(
+        schemas["GoldAnswer"]["properties"]["marks"]["maxItems"],
+        500
+    );
+    assert_eq!(
+        schemas["ReviewRequest"]["properties"]["comment"]["maxLength"],
+        2000
+    );
+}

@@ -176,8 +176,12 @@ export interface components {
             min_volunteers: number;
         };
         CreateCampaignRequest: {
+            /** @description At most 4000 characters. */
             description?: string;
-            /** @example Raqqa 2017 */
+            /**
+             * @description 1–200 characters, no control characters.
+             * @example Raqqa 2017
+             */
             name: string;
             /** @description Any subset of the settings; the rest take their defaults. */
             settings?: components["schemas"]["CampaignSettings"];
@@ -236,7 +240,7 @@ export interface components {
         };
         /** @description A known answer, as a coordinator sets it. */
         GoldAnswer: {
-            /** @description Known damage sites, in tile pixels. */
+            /** @description Known damage sites, in tile pixels; at most 500, as in an answer. */
             marks?: components["schemas"]["GoldMark"][];
             /** @description The tile shows no damage. */
             nothing_here?: boolean;
@@ -654,7 +658,9 @@ export interface components {
             y: number;
         };
         UpdateCampaignRequest: {
+            /** @description At most 4000 characters. */
             description?: string | null;
+            /** @description 1–200 characters, no control characters. */
             name?: string | null;
             /** @description A partial settings object, merged into the current settings. */
             settings?: Record<string, never> | null;

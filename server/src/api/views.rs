@@ -91,9 +91,12 @@ pub struct CreateCampaignRequest {
     /// URL-safe short name: 2–64 of a-z, 0-9 and `-`.
     #[schema(example = "raqqa-2017")]
     pub slug: String,
-    #[schema(example = "Raqqa 2017")]
+    /// 1–200 characters, no control characters.
+    #[schema(example = "Raqqa 2017", max_length = 200)]
     pub name: String,
+    /// At most 4000 characters.
     #[serde(default)]
+    #[schema(max_length = 4000)]
     pub description: String,
     /// `draft` (default) or `active`.
     #[serde(default)]
@@ -106,7 +109,11 @@ pub struct CreateCampaignRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateCampaignRequest {
+    /// 1–200 characters, no control characters.
+    #[schema(max_length = 200)]
     pub name: Option<String>,
+    /// At most 4000 characters.
+    #[schema(max_length = 4000)]
     pub description: Option<String>,
     /// A partial settings object, merged into the current settings.
     #[schema(value_type = Option<Object>)]

@@ -12,8 +12,9 @@ pub struct GoldAnswer {
     /// The tile shows no damage.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub nothing_here: bool,
-    /// Known damage sites, in tile pixels.
+    /// Known damage sites, in tile pixels; at most 500, as in an answer.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(max_items = 500)]
     pub marks: Vec<GoldMark>,
 }
 

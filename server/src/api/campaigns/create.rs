@@ -28,9 +28,42 @@ pub fn validate_slug(slug: &str) -> ApiResult<()> {
     }
 }
 
+/// Longest campaign name, in characters.
+pub const MAX_NAME_CHARS: usize = 200;
+/// Longest campaign description, in characters: every volunteer downloads it with the list of
+/// campaigns.
+pub const MAX_DESCRIPTION_CHARS: usize = 4000;
+
+/// A name: 1–200 characters, no control characters (no NUL, no line breaks).
 pub fn validate_name(name: &str) -> ApiResult<()> {
-    if name.trim().is_empty() || name.chars().count() > 200 {
-        return Err(ApiError::validation("name must be 1-200 characters"));
+    if name.trim().is_empty() || name.chars().count() > MAX_NAME_CHARS {
+        return Err(ApiError::validation(format!(
+            "name must be 1-{MAX_NAME_CHARS} characters"
+        )));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(ApiError::validation(
+            "name must not contain control characters",
+        ));
+    }
+    Ok(())
+}
+
+/// A description: at most 4000 characters; line breaks and tabs, but no other control
+/// characters.
+pub fn validate_description(description: &str) -> ApiResult<()> {
+    if description.chars().count() > MAX_DESCRIPTION_CHARS {
+        return Err(ApiError::validation(format!(
+            "description must be at most {MAX_DESCRIPTION_CHARS} characters"
+        )));
+    }
+    if description
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(ApiError::validation(
+            "description must not contain control characters other than line breaks and tabs",
+        ));
     }
     Ok(())
 }
@@ -56,6 +89,7 @@ pub async fn create_campaign(
     let req = body.into_inner();
     validate_slug(&req.slug)?;
     validate_name(&req.name)?;
+    validate_description(&req.description)?;
     req.settings.validate().map_err(ApiError::validation)?;
     let status = req.status.unwrap_or(CampaignStatus::Draft);
     if !matches!(status, CampaignStatus::Draft | CampaignStatus::Active) {

@@ -47,6 +47,9 @@ pub async fn update_campaign(
     if let Some(name) = &req.name {
         super::create::validate_name(name)?;
     }
+    if let Some(description) = &req.description {
+        super::create::validate_description(description)?;
+    }
     let current = find(&state, id.into_inner()).await?;
     let settings = match req.settings {
         None => None,

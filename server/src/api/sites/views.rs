@@ -311,6 +311,7 @@ pub struct ReviewRequest {
     pub action: Action,
     /// Why (up to 2000 characters; required for `comment`).
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub comment: String,
     /// `reclassify`: the new class.
     pub class: Option<String>,

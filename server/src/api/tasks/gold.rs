@@ -8,6 +8,7 @@ use crate::db::campaign::Campaign;
 use crate::db::ids::TaskId;
 use crate::db::task::Task;
 use crate::scheduler::gold::GoldAnswer;
+use crate::scheduler::intake::validate::MAX_MARKS;
 use crate::state::AppState;
 
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
@@ -37,6 +38,11 @@ pub async fn set_task_gold(
     body: web::Json<GoldAnswer>,
 ) -> ApiResult<web::Json<GoldSet>> {
     let gold = body.into_inner();
+    if gold.marks.len() > MAX_MARKS {
+        return Err(ApiError::validation(format!(
+            "at most {MAX_MARKS} marks, as in an answer"
+        )));
+    }
     if gold.nothing_here != gold.marks.is_empty() {
         return Err(ApiError::validation(
             "give either nothing_here: true or a non-empty list of marks",
