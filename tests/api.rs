@@ -702,3 +702,78 @@ async fn staff_input_is_bounded_like_volunteers() {
         2000
     );
 }
+
+#[actix_web::test]
+async fn responses_carry_their_security_headers() {
+    let web = tempfile::tempdir().unwrap();
+    let script = "\n  window.__boot = 1;\n";
+    std::fs::write(
+        web.path().join("index.html"),
+        format!("<!doctype html><title>t</title><script>{script}</script><script type=\"module\" src=\"/assets/app.js\"></script>"),
+    )
+    .unwrap();
+    let dir = web.path().to_path_buf();
+    let app = TestApp::with_config(Backend::Sqlite, move |c| c.frontend_dir = Some(dir)).await;
+    let header = |res: &common::app::TestResponse, name: &str| {
+        res.headers()
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_owned())
+    };
+    // JSON: no sniffing, never cached, never framed.
+    let res = app.get("/api/v1/health").await;
+    assert_eq!(
+        header(&res, "x-content-type-options").as_deref(),
+        Some("nosniff")
+    );
+    assert_eq!(header(&res, "cache-control").as_deref(), Some("no-store"));
+    assert!(
+        header(&res, "content-security-policy")
+            .unwrap()
+            .contains("frame-ancestors 'none'")
+    );
+    // A response carrying a token is never stored.
+    let res = app
+        .post("/api/v1/auth/register")
+        .json(json!({"handle": "heron", "password": "a long enough password"}))
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    assert_eq!(header(&res, "cache-control").as_deref(), Some("no-store"));
+    // The API docs cannot be framed.
+    let res = app.get("/api/v1/docs/").await;
+    assert!(
+        header(&res, "content-security-policy")
+            .unwrap()
+            .contains("frame-ancestors 'none'"),
+        "{:?}",
+        res.headers()
+    );
+    // A page: scripts from this origin and its own inline script by hash, nothing else.
+    let res = app.get("/").await;
+    let policy = header(&res, "content-security-policy").unwrap();
+    use sha2::Digest as _;
+    let hash = base64::Engine::encode(
+        &base64::engine::general_purpose::STANDARD,
+        sha2::Sha256::digest(script.as_bytes()),
+    );
+    assert!(
+        policy.contains(&format!("script-src 'self' 'sha256-{hash}';")),
+        "{policy}"
+    );
+    for directive in [
+        "default-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        "connect-src 'self'",
+    ] {
+        assert!(policy.contains(directive), "{directive} in {policy}");
+    }
+    assert!(
+        !policy.contains("unsafe-eval") && !policy.contains("script-src 'self' 'unsafe-inline'")
+    );
+    assert_eq!(
+        header(&res, "cache-control").as_deref(),
+        Some("no-cache"),
+        "a page's own caching stands"
+    );
+}

@@ -84,7 +84,8 @@ test('first task visible within 2 s on Fast 3G, and every tile within 40 KB', as
 test('every screen passes axe-core accessibility checks, in English and Arabic', async () => {
   const axe = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
   const check = async (page, name) => {
-    await page.addScriptTag({ content: axe });
+    // Through the debugging protocol, which the page's Content-Security-Policy does not govern.
+    await page.evaluate(axe);
     const result = await page.evaluate(async () => {
       // eslint-disable-next-line no-undef
       const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa'] } });

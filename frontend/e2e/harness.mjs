@@ -115,8 +115,23 @@ export async function startPlatform({ gold = 1, staff = [], consensusInterval = 
   };
 }
 
+/**
+ * What the pages' Content-Security-Policy refused, across every page of every browser this
+ * harness launched: the app must work under its policy, so any refusal fails the file's tests.
+ */
+export const cspViolations = [];
+
+function watchPolicy(context) {
+  context.on('page', (page) => {
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) cspViolations.push(`${page.url()}: ${message.text()}`);
+    });
+  });
+  return context;
+}
+
 export async function launchBrowser() {
-  return chromium.launch({
+  const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     args: [
       '--no-sandbox',
@@ -128,6 +143,9 @@ export async function launchBrowser() {
       '--disable-sync',
     ],
   });
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (...args) => watchPolicy(await newContext(...args));
+  return browser;
 }
 
 /** Saves a screenshot of the page as a test artefact. */
@@ -148,6 +166,9 @@ export function usePlatform(options) {
   after(async () => {
     await env.browser?.close();
     await env.platform?.stop();
+    if (cspViolations.length) {
+      throw new Error(`the Content-Security-Policy refused:\n${cspViolations.join('\n')}`);
+    }
   });
   return env;
 }

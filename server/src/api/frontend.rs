@@ -19,22 +19,60 @@ pub fn default_dir() -> Option<PathBuf> {
     dir.join("index.html").is_file().then_some(dir)
 }
 
+/// The Content-Security-Policy of a page: scripts from this origin and the page's own inline
+/// scripts (by hash), images also from `blob:` and `data:` URLs (tiles fetched with the token)
+/// and OpenStreetMap (the analysts' opt-in background), connections to this origin only, and no
+/// framing, plugins or foreign forms.
+pub fn content_security_policy(html: &str) -> String {
+    use sha2::Digest as _;
+    let mut scripts = String::new();
+    let mut rest = html;
+    while let Some(open) = rest.find("<script") {
+        let tag_end = match rest[open..].find('>') {
+            Some(i) => open + i + 1,
+            None => break,
+        };
+        let tag = &rest[open..tag_end];
+        let Some(close) = rest[tag_end..].find("</script>") else {
+            break;
+        };
+        if !tag.contains(" src=") {
+            let digest = sha2::Sha256::digest(rest[tag_end..tag_end + close].as_bytes());
+            scripts.push_str(&format!(
+                " 'sha256-{}'",
+                base64::Engine::encode(&base64::engine::general_purpose::STANDARD, digest)
+            ));
+        }
+        rest = &rest[tag_end + close..];
+    }
+    format!(
+        "default-src 'self'; script-src 'self'{scripts}; style-src 'self' 'unsafe-inline'; \
+         img-src 'self' data: blob: https://tile.openstreetmap.org; connect-src 'self'; \
+         worker-src 'self' blob:; font-src 'self'; object-src 'none'; base-uri 'none'; \
+         form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
+/// A page, with its policy.
+fn page(html: Vec<u8>) -> HttpResponse {
+    let policy = content_security_policy(&String::from_utf8_lossy(&html));
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((header::REFERRER_POLICY, "no-referrer"))
+        .insert_header((header::CONTENT_SECURITY_POLICY, policy))
+        .body(html)
+}
+
 /// `GET /` and any other page path: the app's `index.html`, or the start page.
 pub fn index(dir: Option<&Path>) -> HttpResponse {
     if let Some(dir) = dir
         && let Ok(Some(html)) = crate::confined::read_inside(dir, Path::new("index.html"))
     {
-        return HttpResponse::Ok()
-            .content_type("text/html; charset=utf-8")
-            .insert_header((header::CACHE_CONTROL, "no-cache"))
-            .insert_header(("X-Content-Type-Options", "nosniff"))
-            .insert_header(("Referrer-Policy", "no-referrer"))
-            .body(html);
+        return page(html);
     }
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .insert_header((header::CACHE_CONTROL, "no-cache"))
-        .body(START_PAGE)
+    page(START_PAGE.as_bytes().to_vec())
 }
 
 /// A file of the built frontend, or `None` when there is no such file.
@@ -43,6 +81,12 @@ pub fn asset(dir: &Path, req: &HttpRequest) -> Option<HttpResponse> {
     let path = dir.join(&rel);
     if !crate::confined::is_file_inside(dir, &rel) {
         return None;
+    }
+    if rel.extension().is_some_and(|e| e == "html") {
+        return crate::confined::read_inside(dir, &rel)
+            .ok()
+            .flatten()
+            .map(page);
     }
     let mime = content_type(&path);
     let immutable = rel.starts_with("assets");

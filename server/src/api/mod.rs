@@ -22,7 +22,8 @@ pub mod views;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
-use actix_web::middleware::from_fn;
+use actix_web::http::header;
+use actix_web::middleware::{DefaultHeaders, from_fn};
 use actix_web::{App, web};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -137,5 +138,16 @@ pub fn app(
         )
         .default_service(web::to(error_handlers::fallback))
         .wrap(from_fn(extract::reject_bad_tokens))
+        // What a response does not set itself: no type sniffing, nothing cached (token
+        // responses, JSON about people), never framed (the API docs, JSON, images); the web
+        // app's pages and assets set their own policy and caching (`frontend`).
+        .wrap(
+            DefaultHeaders::new()
+                .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+                .add((header::CACHE_CONTROL, "no-store"))
+                .add((header::X_FRAME_OPTIONS, "DENY"))
+                .add((header::CONTENT_SECURITY_POLICY, "frame-ancestors 'none'"))
+                .add((header::REFERRER_POLICY, "no-referrer")),
+        )
         .wrap(tracing_actix_web::TracingLogger::<telemetry::PrivateSpans>::new())
 }
