@@ -37,11 +37,11 @@ pub fn content_security_policy(html: &str) -> String {
             break;
         };
         if !tag.contains(" src=") {
-            let digest = sha2::Sha256::digest(rest[tag_end..tag_end + close].as_bytes());
-            scripts.push_str(&format!(
-                " 'sha256-{}'",
-                base64::Engine::encode(&base64::engine::general_purpose::STANDARD, digest)
-            ));
+            let digest = sha2::Sha256::digest(&rest.as_bytes()[tag_end..tag_end + close]);
+            let hash = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, digest);
+            scripts.push_str(" 'sha256-");
+            scripts.push_str(&hash);
+            scripts.push('\'');
         }
         rest = &rest[tag_end + close..];
     }
