@@ -93,6 +93,10 @@ describe('Outbox', () => {
     await reloaded.flush();
     expect(order).toEqual([1, 2]);
     expect(reloaded.state.pending).toBe(0);
+    // Delivered, the tasks are no longer on their way, but the page still must not show them:
+    // a task fetched before its answer arrived comes back as the volunteer's own lease.
+    expect(reloaded.taskIds).toEqual(new Set());
+    expect(reloaded.answeredTaskIds).toEqual(new Set([1, 2]));
   });
 
   it('stops telling a listener that unsubscribed', async () => {

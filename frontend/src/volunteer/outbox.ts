@@ -47,6 +47,8 @@ export class Outbox {
   private settles = new Map<string, Settle>();
   private listeners: ((s: OutboxState) => void)[] = [];
   private sending = false;
+  /** Tasks whose answer this page delivered (or had refused): never shown again here. */
+  private delivered = new Set<number>();
   private offline = false;
   private attempt = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
@@ -71,6 +73,15 @@ export class Outbox {
   /** Task ids with an answer still on its way. */
   get taskIds(): Set<number> {
     return new Set(this.queue.map((p) => p.taskId));
+  }
+
+  /**
+   * Task ids this page must not show again: answers on their way, and answers it delivered.
+   * A task fetched before its answer arrived (the page's early request on a reload races the
+   * queued answer) comes back from the server as the volunteer's own lease.
+   */
+  get answeredTaskIds(): Set<number> {
+    return new Set([...this.delivered, ...this.queue.map((p) => p.taskId)]);
   }
 
   /** Calls `fn` on every change; returns a function that stops it. */
@@ -119,6 +130,7 @@ export class Outbox {
         this.offline = false;
         this.attempt = 0;
         this.queue.shift();
+        this.delivered.add(item.taskId);
         this.save();
         const settle = this.settles.get(item.key);
         this.settles.delete(item.key);

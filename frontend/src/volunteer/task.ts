@@ -95,10 +95,10 @@ export class TaskScreen {
     if (first) this.show(first);
   }
 
-  /** A task we can show: not one whose answer is still on its way. */
+  /** A task we can show: not one answered from this page (on its way or delivered). */
   private usable(n: NextTask): boolean {
     if (!n.task) return true;
-    return !this.app.outbox.taskIds.has(n.task.id) && n.task.id !== this.current?.task.id;
+    return !this.app.outbox.answeredTaskIds.has(n.task.id) && n.task.id !== this.current?.task.id;
   }
 
   private async fetchNext(): Promise<NextTask | null> {
