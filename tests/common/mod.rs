@@ -18,6 +18,7 @@ macro_rules! init {
 
 pub mod app;
 pub mod server;
+pub mod sites;
 
 use actix_web::dev::{Service, ServiceResponse};
 use actix_web::http::{Method, StatusCode, header};

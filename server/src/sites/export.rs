@@ -6,7 +6,6 @@
 //! (on `SQLite`, the WAL checkpoint waits for the oldest reader) for longer than one page; a
 //! site reviewed mid-export appears as it was when its page was read.
 
-use std::collections::BTreeSet;
 use std::io::Write;
 
 use tessera_export::{ExportSite, Format, Provenance, RunInfo};
@@ -275,22 +274,6 @@ pub fn export(
     }
     sink.finish()?;
     Ok(written)
-}
-
-/// The campaign's classes, with any class its sites carry that the settings no longer list
-/// (so KML still styles them).
-pub fn classes_of(
-    settings_classes: &[String],
-    extra: impl IntoIterator<Item = String>,
-) -> Vec<String> {
-    let mut seen: BTreeSet<String> = settings_classes.iter().cloned().collect();
-    let mut out = settings_classes.to_vec();
-    for class in extra {
-        if seen.insert(class.clone()) {
-            out.push(class);
-        }
-    }
-    out
 }
 
 #[cfg(test)]
