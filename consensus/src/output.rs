@@ -84,8 +84,13 @@ pub struct VolunteerEstimate {
     pub id: VolunteerId,
     /// Probability of marking a real site they saw.
     pub sensitivity: f64,
-    /// Expected false marks per task (per tile of the campaign's mean area).
+    /// Expected false marks per task (per tile of the campaign's mean area): scattered marks
+    /// where nothing is, the kind that rarely coincide with anyone else's.
     pub false_rate: f64,
+    /// Probability of marking a look-alike they saw: a spot that draws marks from several
+    /// volunteers (a shadow, rubble-coloured roof, burnt field) but is not a site.
+    #[serde(default)]
+    pub fooled: f64,
     /// Probability that a correct mark carries the right class.
     pub class_accuracy: f64,
     /// Vote weight in `[0, 1]`: sensitivity minus false-mark probability on one spot (Youden's J).
@@ -129,6 +134,9 @@ pub struct Summary {
     pub eps: f64,
     /// Estimated prior probability that a candidate cluster is a real site.
     pub prior_site: f64,
+    /// Estimated share of candidates that are look-alikes (marked by several, not real).
+    #[serde(default)]
+    pub prior_decoy: f64,
     /// The reader's report, when the CLI read a file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input: Option<InputReport>,

@@ -33,6 +33,9 @@ pub struct ConsensusParams {
     pub prior_sensitivity: f64,
     /// Prior mean of a volunteer's false marks per task.
     pub prior_false_per_task: f64,
+    /// Prior mean of the probability that a volunteer marks a look-alike they saw (a spot that
+    /// fools several volunteers but is not a site).
+    pub prior_fooled: f64,
     /// Prior mean of a volunteer's class accuracy.
     pub prior_class_accuracy: f64,
     /// Prior strength: how many pseudo-observations the priors above are worth.
@@ -67,6 +70,7 @@ impl Default for ConsensusParams {
                 .to_vec(),
             prior_sensitivity: 0.7,
             prior_false_per_task: 0.3,
+            prior_fooled: 0.15,
             prior_class_accuracy: 0.8,
             prior_strength: 10.0,
             max_iterations: 100,
@@ -136,6 +140,13 @@ impl ConsensusParams {
         }
         unit_open("prior_sensitivity", self.prior_sensitivity)?;
         unit_open("prior_class_accuracy", self.prior_class_accuracy)?;
+        unit_open("prior_fooled", self.prior_fooled)?;
+        if self.prior_fooled >= self.prior_sensitivity {
+            return Err(invalid(
+                "prior_fooled",
+                "must be below prior_sensitivity: a look-alike is marked less often than a site",
+            ));
+        }
         if !(self.prior_false_per_task.is_finite() && self.prior_false_per_task > 0.0) {
             return Err(invalid("prior_false_per_task", "must be positive"));
         }

@@ -1,16 +1,23 @@
-//! Expectation–maximisation of site truth and volunteer reliability (Dawid–Skene style).
+//! Expectation–maximisation of site truth and volunteer reliability (Dawid–Skene style, three
+//! kinds of candidate).
 //!
-//! Model (README, "Reliability model"): each candidate `c` is real with prior probability `π`.
-//! A volunteer `v` who saw it marks a real site with probability `sᵥ` (sensitivity) and makes
-//! false marks as a Poisson process of `ρᵥ` marks per m², so marks a spot with no site with
-//! probability `φᵥ = 1 − exp(−ρᵥ·π·eps²)`. Given the truth, volunteers are independent.
-//! E-step: posterior `q_c` from the log-likelihood ratio. M-step: posterior means under
-//! Beta(`k·s₀`, `k·(1−s₀)`) and Gamma(`k·λ₀`, `k·Ā`) priors, so a volunteer with few answers
-//! stays near the prior. Gold candidates keep `q` fixed at 0 or 1.
-//! Candidates exist only where someone marked, so the likelihoods are conditioned on that:
-//! `P(marks | real) / (1 − Π(1 − sᵥ))` against `P(marks | false) · |M| / Σφᵥ` (the seed mark of a
-//! false candidate is one of its markers' false marks). Without this, every lone false mark
-//! would look like strong evidence of a site.
+//! Model (README, "Reliability model"): a candidate `c` is one of three kinds — a **site**
+//! (prior `π_S`), a **look-alike** (`π_L`: a shadow, a rubble-coloured roof, anything that
+//! fools several volunteers at once) or **scatter** (`π_N`: false marks that happen to fall
+//! there). A volunteer `v` who saw it marks a site with probability `sᵥ` (sensitivity), a
+//! look-alike with probability `fᵥ` (how easily fooled) and makes scattered false marks as a
+//! Poisson process of `ρᵥ` per m², so marks a given empty spot with `φᵥ = 1 − exp(−ρᵥ·π·eps²)`.
+//! Given the kind, volunteers are independent: the correlation of real crowds' mistakes is the
+//! look-alike kind, shared by everyone who saw the spot.
+//!
+//! Candidates exist only where someone marked, so each likelihood is conditioned on at least one
+//! mark: `P(M | site) = Π_M s Π_U (1 − s) / (1 − Π_E (1 − s))`, the same with `f` for a
+//! look-alike, and `P(M | scatter) = Π_M φ Π_U (1 − φ) · |M| / Σ_E φ` (the seed mark is one of
+//! its markers' false marks). E-step: the posterior of each kind. M-step: posterior means
+//! under Beta(`k·s₀`, `k·(1−s₀)`), Beta(`k·f₀`, `k·(1−f₀)`) and Gamma(`k·λ₀`, `k·Ā`) priors, so
+//! a volunteer with few answers stays near the prior. The fixed point is pinned by those priors,
+//! by gold (candidates inside gold tasks keep their kind), and by `fᵥ ≤ sᵥ` — without it,
+//! "sites" and "look-alikes" could trade names.
 
 use rayon::prelude::*;
 
@@ -21,81 +28,145 @@ use crate::params::ConsensusParams;
 
 const S_MIN: f64 = 1e-4;
 const PHI_MIN: f64 = 1e-9;
+/// Kinds of candidate: a site, a look-alike, scatter.
+const KINDS: usize = 3;
+const SITE: usize = 0;
+const LOOK_ALIKE: usize = 1;
+const SCATTER: usize = 2;
 
 /// Reliabilities held fixed during EM (incremental runs), indexed by campaign volunteer.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Fixed {
-    pub prior_site: Option<f64>,
-    /// `(sensitivity, ρ per m²)` for volunteers known from an earlier full run.
-    pub volunteers: Vec<Option<(f64, f64)>>,
+    /// `[π_S, π_L]`, the priors of a site and of a look-alike.
+    pub priors: Option<[f64; 2]>,
+    /// `(sensitivity, ρ per m², fooled)` for volunteers known from an earlier full run.
+    pub volunteers: Vec<Option<(f64, f64, f64)>>,
 }
 
 #[derive(Debug, Clone)]
 pub(crate) struct EmResult {
+    /// Posterior probability that each candidate is a site.
     pub q: Vec<f64>,
     pub s: Vec<f64>,
-    /// False marks per m².
+    /// Probability of marking a look-alike.
+    pub f: Vec<f64>,
+    /// Scattered false marks per m².
     pub rho: Vec<f64>,
     pub phi: Vec<f64>,
     pub prior_site: f64,
+    pub prior_decoy: f64,
     pub iterations: usize,
     pub mean_task_area: f64,
     pub answered: Vec<usize>,
 }
 
 /// Per-volunteer likelihood terms of one iteration, side by side so the E-step reads one entry
-/// per exposure: `[ln(s / φ), ln((1 − s) / (1 − φ)), 1 − s, φ]` (a mark, no mark, a miss, the
-/// false-mark probability).
-type Terms = Vec<[f64; 4]>;
+/// per exposure: the log-odds of a mark under each kind, `ln(x / (1 − x))` for `x = s, f, φ`,
+/// then `ln(1 − x)` for each, then `φ`.
+type Terms = Vec<[f64; 7]>;
 
-/// Recomputes the terms (and `phi`) from sensitivities and false-mark rates.
-fn update_terms(terms: &mut Terms, s: &[f64], rho: &[f64], spot: f64, phi: &mut [f64]) {
-    terms.resize(s.len(), [0.0; 4]);
-    for v in 0..s.len() {
-        let sv = s[v].clamp(S_MIN, 1.0 - S_MIN);
-        phi[v] = (-(-rho[v] * spot).exp_m1()).clamp(PHI_MIN, 1.0 - S_MIN);
-        terms[v] = [
-            (sv / phi[v]).ln(),
-            ((1.0 - sv) / (1.0 - phi[v])).ln(),
-            1.0 - sv,
-            phi[v],
-        ];
+fn clamp_p(x: f64) -> f64 {
+    x.clamp(S_MIN, 1.0 - S_MIN)
+}
+
+/// Recomputes the terms (and `phi`) from the current estimates.
+fn update_terms(terms: &mut Terms, est: &Estimates, spot: f64, phi: &mut [f64]) {
+    terms.resize(est.s.len(), [0.0; 7]);
+    for v in 0..est.s.len() {
+        let s = clamp_p(est.s[v]);
+        let f = clamp_p(est.f[v]);
+        phi[v] = (-(-est.rho[v] * spot).exp_m1()).clamp(PHI_MIN, 1.0 - S_MIN);
+        let p = phi[v];
+        let (ns, nf, np) = ((-s).ln_1p(), (-f).ln_1p(), (-p).ln_1p());
+        terms[v] = [s.ln() - ns, f.ln() - nf, p.ln() - np, ns, nf, np, p];
     }
 }
 
-/// Sums of the M-step, per volunteer: `[Σ q over exposures, Σ q over marks, Σ (1 − q) over
-/// marks]`, and `Σ q` and count over free (not gold-fixed) candidates.
+/// The estimates EM alternates with the posteriors.
+struct Estimates {
+    s: Vec<f64>,
+    f: Vec<f64>,
+    rho: Vec<f64>,
+    /// `ln π` of each kind.
+    log_prior: [f64; KINDS],
+}
+
+/// Sums of the M-step, per volunteer: `[Σ q_S over exposures, Σ q_S over marks, Σ q_L over
+/// exposures, Σ q_L over marks, Σ q_N over marks]`, and per kind `Σ q` and the count over free
+/// (not gold-fixed) candidates.
 struct MSums {
-    per_volunteer: Vec<[f64; 3]>,
-    real: f64,
+    per_volunteer: Vec<[f64; 5]>,
+    kinds: [f64; KINDS],
     free: f64,
 }
 
 impl MSums {
     fn new(nv: usize) -> Self {
         Self {
-            per_volunteer: vec![[0.0; 3]; nv],
-            real: 0.0,
+            per_volunteer: vec![[0.0; 5]; nv],
+            kinds: [0.0; KINDS],
             free: 0.0,
         }
     }
 
     fn add(&mut self, other: &MSums) {
         for (a, b) in self.per_volunteer.iter_mut().zip(&other.per_volunteer) {
-            for k in 0..3 {
+            for k in 0..5 {
                 a[k] += b[k];
             }
         }
-        self.real += other.real;
+        for k in 0..KINDS {
+            self.kinds[k] += other.kinds[k];
+        }
         self.free += other.free;
     }
 }
 
-/// One pass over the exposures: the E-step (every free candidate's posterior) and the sums of
-/// the next M-step from the new posteriors, in parallel blocks. Blocks are cut by the numbers
-/// of candidates and volunteers alone and their sums added in block order, so the result does
-/// not depend on the number of threads. Returns the largest change of a posterior.
-fn e_step(cands: &Candidates, q: &mut [f64], terms: &Terms, logit_prior: f64) -> (f64, MSums) {
+/// `ln(1 − e^x)` for `x ≤ 0`, floored so that a certain miss stays finite.
+fn ln_one_minus_exp(x: f64) -> f64 {
+    (-x.exp_m1()).max(1e-300).ln()
+}
+
+/// The posterior of each kind for one candidate, from its exposures.
+fn posterior(exposed: &[(u32, bool)], terms: &Terms, log_prior: &[f64; KINDS]) -> [f64; KINDS] {
+    // a: Σ over markers of the log-odds; b: Σ over everyone who saw it of ln(1 − x).
+    let (mut a, mut b) = ([0.0; KINDS], [0.0; KINDS]);
+    let (mut phi_sum, mut marked) = (0.0, 0.0_f64);
+    for &(v, m) in exposed {
+        let t = &terms[v as usize];
+        if m {
+            a[0] += t[0];
+            a[1] += t[1];
+            a[2] += t[2];
+            marked += 1.0;
+        }
+        b[0] += t[3];
+        b[1] += t[4];
+        b[2] += t[5];
+        phi_sum += t[6];
+    }
+    let l = [
+        log_prior[SITE] + a[0] + b[0] - ln_one_minus_exp(b[0]),
+        log_prior[LOOK_ALIKE] + a[1] + b[1] - ln_one_minus_exp(b[1]),
+        log_prior[SCATTER] + a[2] + b[2] + (marked.max(1.0) / phi_sum.max(1e-300)).ln(),
+    ];
+    let max = l[0].max(l[1]).max(l[2]);
+    let e = [(l[0] - max).exp(), (l[1] - max).exp(), (l[2] - max).exp()];
+    let total = e[0] + e[1] + e[2];
+    [e[0] / total, e[1] / total, e[2] / total]
+}
+
+/// One pass over the exposures: the E-step (every candidate's posterior; gold-fixed ones keep
+/// their kind, a false one split between look-alike and scatter) and the sums of the next
+/// M-step, in parallel blocks. Blocks are cut by the numbers of candidates and volunteers alone
+/// and their sums added in block order, so the result does not depend on the number of
+/// threads. Returns the largest change of a site posterior.
+fn e_step(
+    cands: &Candidates,
+    q: &mut [[f64; KINDS]],
+    terms: &Terms,
+    log_prior: &[f64; KINDS],
+) -> (f64, MSums) {
     let nv = terms.len();
     // Each block keeps its own per-volunteer sums: at least 4 candidates per volunteer.
     let block = BLOCK.max(4 * nv);
@@ -107,36 +178,32 @@ fn e_step(cands: &Candidates, q: &mut [f64], terms: &Terms, logit_prior: f64) ->
             let mut sums = MSums::new(nv);
             for (i, qc) in (b * block..).zip(qs) {
                 let exposed = cands.exposed(i);
-                if cands.fixed[i].is_none() {
-                    let (mut llr, mut miss_all, mut phi_sum, mut marked) =
-                        (logit_prior, 1.0, 0.0, 0.0);
-                    for &(v, m) in exposed {
-                        let t = &terms[v as usize];
-                        llr += if m { t[0] } else { t[1] };
-                        miss_all *= t[2];
-                        phi_sum += t[3];
-                        marked += f64::from(u8::from(m));
+                let next = match cands.fixed[i] {
+                    Some(true) => [1.0, 0.0, 0.0],
+                    Some(false) => {
+                        let p = posterior(exposed, terms, log_prior);
+                        let false_total = (p[LOOK_ALIKE] + p[SCATTER]).max(1e-300);
+                        [0.0, p[LOOK_ALIKE] / false_total, p[SCATTER] / false_total]
                     }
-                    // Condition on the candidate existing (it was found *because* someone
-                    // marked it): P(marks | real, ≥1 mark) divides by 1 − Π(1 − s) (≥ 1e-4:
-                    // s ≥ S_MIN, so no cancellation to fear); P(marks | false, exists) picks
-                    // the seed mark among the markers in proportion to φ: × |M| / Σφ. With
-                    // that ratio r, q = σ(llr + ln r) = r / (r + e^(−llr)): one exponential
-                    // per candidate, no log.
-                    let r = (phi_sum / marked.max(1.0) / (1.0 - miss_all).max(1e-300)).min(1e300);
-                    let next = r / (r + (-llr).exp());
-                    delta = delta.max((next - *qc).abs());
-                    *qc = next;
-                    sums.real += next;
-                    sums.free += 1.0;
-                }
-                let qc = *qc;
+                    None => {
+                        let p = posterior(exposed, terms, log_prior);
+                        for k in 0..KINDS {
+                            sums.kinds[k] += p[k];
+                        }
+                        sums.free += 1.0;
+                        p
+                    }
+                };
+                delta = delta.max((next[SITE] - qc[SITE]).abs());
+                *qc = next;
                 for &(v, m) in exposed {
                     let s = &mut sums.per_volunteer[v as usize];
-                    s[0] += qc;
+                    s[0] += next[SITE];
+                    s[2] += next[LOOK_ALIKE];
                     if m {
-                        s[1] += qc;
-                        s[2] += 1.0 - qc;
+                        s[1] += next[SITE];
+                        s[3] += next[LOOK_ALIKE];
+                        s[4] += next[SCATTER];
                     }
                 }
             }
@@ -173,61 +240,74 @@ pub(crate) fn em(
     };
     let spot = std::f64::consts::PI * c.eps * c.eps;
     let k = params.prior_strength;
-    let (a_s, b_s) = (
-        k * params.prior_sensitivity,
-        k * (1.0 - params.prior_sensitivity),
-    );
+    let a_s = k * params.prior_sensitivity;
+    let a_f = k * params.prior_fooled;
     let (a_r, b_r) = (k * params.prior_false_per_task, k * mean_task_area);
 
-    let mut s = vec![params.prior_sensitivity; nv];
-    let mut rho = vec![a_r / b_r; nv];
-    for (v, known) in fixed.volunteers.iter().enumerate().take(nv) {
-        if let Some((sv, rv)) = known {
-            s[v] = *sv;
-            rho[v] = *rv;
+    let mut est = Estimates {
+        s: vec![params.prior_sensitivity; nv],
+        f: vec![params.prior_fooled; nv],
+        rho: vec![a_r / b_r; nv],
+        log_prior: log_priors(fixed.priors.unwrap_or([0.5, 0.25])),
+    };
+    let known = |v: usize| fixed.volunteers.get(v).copied().flatten();
+    for v in 0..nv {
+        if let Some((s, rho, f)) = known(v) {
+            (est.s[v], est.rho[v], est.f[v]) = (s, rho, f);
         }
     }
-    let mut prior = fixed.prior_site.unwrap_or(0.5);
-    let mut q: Vec<f64> = cands
-        .fixed
-        .iter()
-        .map(|f| f.map_or(0.5, |f| if f { 1.0 } else { 0.0 }))
-        .collect();
+    let mut q: Vec<[f64; KINDS]> = vec![[0.5, 0.25, 0.25]; cands.len()];
     let mut phi = vec![0.0; nv];
     let mut terms = Terms::new();
     let mut iterations = 0;
     for it in 1..=params.max_iterations {
         iterations = it;
-        update_terms(&mut terms, &s, &rho, spot, &mut phi);
-        let logit_prior = (prior / (1.0 - prior)).ln();
-        let (delta, sums) = e_step(cands, &mut q, &terms, logit_prior);
+        update_terms(&mut terms, &est, spot, &mut phi);
+        let (delta, sums) = e_step(cands, &mut q, &terms, &est.log_prior);
         if delta < params.tolerance && it > 1 {
             break;
         }
         // M-step: posterior means.
-        for v in 0..nv {
-            if fixed.volunteers.get(v).is_some_and(Option::is_some) {
-                continue;
-            }
-            let [sq, sqm, fm] = sums.per_volunteer[v];
-            s[v] = (a_s + sqm) / (a_s + b_s + sq);
-            rho[v] = (a_r + fm) / (b_r + area[v]);
+        for v in (0..nv).filter(|&v| known(v).is_none()) {
+            let [
+                site_seen,
+                site_marked,
+                alike_seen,
+                alike_marked,
+                scatter_marked,
+            ] = sums.per_volunteer[v];
+            est.s[v] = (a_s + site_marked) / (k + site_seen);
+            // A volunteer is never estimated likelier to mark a look-alike than a site: the
+            // two kinds would otherwise be free to swap names.
+            est.f[v] = ((a_f + alike_marked) / (k + alike_seen)).min(est.s[v]);
+            est.rho[v] = (a_r + scatter_marked) / (b_r + area[v]);
         }
-        if fixed.prior_site.is_none() {
-            prior = ((1.0 + sums.real) / (2.0 + sums.free)).clamp(1e-6, 1.0 - 1e-6);
+        if fixed.priors.is_none() {
+            let share = |kind: usize| (1.0 + sums.kinds[kind]) / (3.0 + sums.free);
+            est.log_prior = log_priors([share(SITE), share(LOOK_ALIKE)]);
         }
     }
     for v in 0..nv {
-        phi[v] = (-(-rho[v] * spot).exp_m1()).clamp(PHI_MIN, 1.0 - S_MIN);
+        phi[v] = (-(-est.rho[v] * spot).exp_m1()).clamp(PHI_MIN, 1.0 - S_MIN);
     }
     EmResult {
-        q,
-        s,
-        rho,
+        q: q.iter().map(|p| p[SITE]).collect(),
+        s: est.s,
+        f: est.f,
+        rho: est.rho,
         phi,
-        prior_site: prior,
+        prior_site: est.log_prior[SITE].exp(),
+        prior_decoy: est.log_prior[LOOK_ALIKE].exp(),
         iterations,
         mean_task_area,
         answered,
     }
+}
+
+/// `ln π` of the three kinds from the priors of a site and of a look-alike (scatter gets the
+/// rest); each kept in `[1e-6, 1 − 1e-6]`.
+fn log_priors([site, alike]: [f64; 2]) -> [f64; KINDS] {
+    let site = site.clamp(1e-6, 1.0 - 2e-6);
+    let alike = alike.clamp(1e-6, 1.0 - site - 1e-6);
+    [site.ln(), alike.ln(), (1.0 - site - alike).max(1e-6).ln()]
 }

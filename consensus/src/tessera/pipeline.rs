@@ -81,6 +81,7 @@ pub(crate) fn run_campaign(c: &Campaign, params: &ConsensusParams, fixed: &Fixed
             id: c.volunteers[v].clone(),
             sensitivity: result.s[v],
             false_rate: result.rho[v] * result.mean_task_area,
+            fooled: result.f[v],
             class_accuracy: cls.accuracy[v],
             weight: sites::weight(&result, v),
             answers: result.answered[v],
@@ -91,6 +92,7 @@ pub(crate) fn run_campaign(c: &Campaign, params: &ConsensusParams, fixed: &Fixed
     summary.sites = sites.len();
     summary.em_iterations = result.iterations;
     summary.prior_site = result.prior_site;
+    summary.prior_decoy = result.prior_decoy;
     Output {
         sites,
         tasks,

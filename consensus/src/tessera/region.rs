@@ -104,6 +104,9 @@ impl LonLatBox {
 pub struct Reliabilities {
     /// Prior probability that a candidate is a real site.
     pub prior_site: f64,
+    /// Prior probability that a candidate is a look-alike (see [`crate::Summary::prior_decoy`]).
+    #[serde(default)]
+    pub prior_decoy: f64,
     /// Per-volunteer estimates.
     pub volunteers: Vec<VolunteerEstimate>,
 }
@@ -114,6 +117,7 @@ impl Output {
     pub fn reliabilities(&self) -> Reliabilities {
         Reliabilities {
             prior_site: self.summary.prior_site,
+            prior_decoy: self.summary.prior_decoy,
             volunteers: self.volunteers.clone(),
         }
     }
@@ -178,14 +182,14 @@ pub fn run_region(
         let mean_area =
             c.tasks.iter().map(|t| t.quad.area()).sum::<f64>() / c.tasks.len().max(1) as f64;
         let by_id: HashMap<_, _> = k.volunteers.iter().map(|v| (&v.id, v)).collect();
-        fixed.prior_site = Some(k.prior_site);
+        fixed.priors = Some([k.prior_site, k.prior_decoy]);
         fixed.volunteers = c
             .volunteers
             .iter()
             .map(|id| {
                 by_id
                     .get(id)
-                    .map(|v| (v.sensitivity, v.false_rate / mean_area))
+                    .map(|v| (v.sensitivity, v.false_rate / mean_area, v.fooled))
             })
             .collect();
     }

@@ -125,9 +125,11 @@ pub(crate) fn classes(
     }
 }
 
-/// Youden's J on one spot: sensitivity minus false-mark probability, floored at 0.
+/// Youden's J on one spot: sensitivity minus the probability of marking a spot that is not a
+/// site (fooled by a look-alike, or a scattered false mark), floored at 0.
 pub(crate) fn weight(em: &EmResult, v: usize) -> f64 {
-    (em.s[v] - em.phi[v]).max(0.0)
+    let false_mark = em.f[v] + em.phi[v] - em.f[v] * em.phi[v];
+    (em.s[v] - false_mark).max(0.0)
 }
 
 /// Builds the reported sites, sorted by position.
