@@ -187,8 +187,8 @@ fn e_step(
                     }
                     None => {
                         let p = posterior(exposed, terms, log_prior);
-                        for k in 0..KINDS {
-                            sums.kinds[k] += p[k];
+                        for (sum, pk) in sums.kinds.iter_mut().zip(p) {
+                            *sum += pk;
                         }
                         sums.free += 1.0;
                         p
@@ -287,8 +287,8 @@ pub(crate) fn em(
             est.log_prior = log_priors([share(SITE), share(LOOK_ALIKE)]);
         }
     }
-    for v in 0..nv {
-        phi[v] = (-(-est.rho[v] * spot).exp_m1()).clamp(PHI_MIN, 1.0 - S_MIN);
+    for (phi, rho) in phi.iter_mut().zip(&est.rho) {
+        *phi = (-(-rho * spot).exp_m1()).clamp(PHI_MIN, 1.0 - S_MIN);
     }
     EmResult {
         q: q.iter().map(|p| p[SITE]).collect(),
