@@ -21,8 +21,8 @@ pub struct ConsensusParams {
     pub min_confidence: f64,
     /// Least support of a reported site, in `[0, 1]`: the share of the volunteers who saw the
     /// spot (answered a task covering it, can't-tell excluded) that marked it, each weighted by
-    /// their reliability as in [`crate::Site::support`]. A site below it is not reported.
-    /// Default 0 (no floor).
+    /// their reliability as in [`crate::Site::support`]. A site below it is not reported, and
+    /// does not count towards its tasks' `p_damage`. Default 0 (no floor).
     pub min_support: f64,
     /// Least vote weight (Youden's J, see [`crate::VolunteerEstimate::weight`]) for a volunteer to
     /// count towards `min_volunteers`: identified spammers never make a site on their own.

@@ -1,8 +1,9 @@
 //! `min_support` reaches the report rule: a site is reported only when the share of those who
-//! saw the spot that marked it (the site's `support`) is at least `min_support`.
+//! saw the spot that marked it (the site's `support`) is at least `min_support`, and a spot below
+//! it is no evidence of damage in its task's `p_damage`.
 
 use rstest::rstest;
-use tessera_consensus::{ConsensusParams, Input, Site, read_jsonl, run};
+use tessera_consensus::{ConsensusParams, Input, Output, Site, read_jsonl, run};
 
 /// One tile seen by six volunteers: four mark the same building, two say nothing is there.
 fn campaign() -> Input {
@@ -23,12 +24,23 @@ fn campaign() -> Input {
         .0
 }
 
-fn sites(min_support: f64) -> Vec<Site> {
+fn output(min_support: f64) -> Output {
     let params = ConsensusParams {
         min_support,
         ..ConsensusParams::default()
     };
-    run(&campaign(), &params).expect("valid parameters").sites
+    run(&campaign(), &params).expect("valid parameters")
+}
+
+fn sites(min_support: f64) -> Vec<Site> {
+    output(min_support).sites
+}
+
+/// The one task's probability of damage.
+fn p_damage(min_support: f64) -> f64 {
+    let out = output(min_support);
+    assert_eq!(out.tasks.len(), 1, "{out:?}");
+    out.tasks[0].p_damage
 }
 
 /// The site's support when nothing filters on it.
@@ -58,4 +70,20 @@ fn default_min_support_keeps_every_site_the_other_rules_accept() {
         0f64.to_bits()
     );
     assert_eq!(sites(ConsensusParams::default().min_support), sites(0.0));
+}
+
+#[test]
+fn a_spot_below_min_support_is_no_evidence_of_damage() {
+    let s = support();
+    assert!(p_damage(0.0) > 0.5, "four of six marked: {}", p_damage(0.0));
+    assert_eq!(
+        p_damage(s).to_bits(),
+        p_damage(0.0).to_bits(),
+        "a spot at the threshold still counts"
+    );
+    assert!(
+        p_damage(s.next_up()) < 1e-9,
+        "the only spot is below the threshold: {}",
+        p_damage(s.next_up())
+    );
 }

@@ -28,6 +28,8 @@ use crate::params::ConsensusParams;
 
 const S_MIN: f64 = 1e-4;
 const PHI_MIN: f64 = 1e-9;
+/// The most unmarked candidates one marked candidate stands for in the M-step.
+const UNSEEN_WEIGHT_MAX: f64 = 20.0;
 /// Kinds of candidate: a site, a look-alike, scatter.
 const KINDS: usize = 3;
 const SITE: usize = 0;
@@ -128,7 +130,11 @@ fn ln_one_minus_exp(x: f64) -> f64 {
 }
 
 /// The posterior of each kind for one candidate, from its exposures.
-fn posterior(exposed: &[(u32, bool)], terms: &Terms, log_prior: &[f64; KINDS]) -> [f64; KINDS] {
+fn posterior(
+    exposed: &[(u32, bool)],
+    terms: &Terms,
+    log_prior: &[f64; KINDS],
+) -> ([f64; KINDS], [f64; 2]) {
     // a: Σ over markers of the log-odds; b: Σ over everyone who saw it of ln(1 − x).
     let (mut a, mut b) = ([0.0; KINDS], [0.0; KINDS]);
     let (mut phi_sum, mut marked) = (0.0, 0.0_f64);
@@ -153,7 +159,13 @@ fn posterior(exposed: &[(u32, bool)], terms: &Terms, log_prior: &[f64; KINDS]) -
     let max = l[0].max(l[1]).max(l[2]);
     let e = [(l[0] - max).exp(), (l[1] - max).exp(), (l[2] - max).exp()];
     let total = e[0] + e[1] + e[2];
-    [e[0] / total, e[1] / total, e[2] / total]
+    ([e[0] / total, e[1] / total, e[2] / total], [b[0], b[1]])
+}
+
+/// How many candidates of a kind one marked candidate stands for: `1 / (1 − P(no mark))`, the
+/// inverse of its chance to exist at all (`ln P(no mark) = ln_miss`), capped.
+fn unseen_weight(ln_miss: f64) -> f64 {
+    (1.0 / (-ln_miss.exp_m1()).max(1e-300)).min(UNSEEN_WEIGHT_MAX)
 }
 
 /// One pass over the exposures: the E-step (every candidate's posterior; gold-fixed ones keep
@@ -178,28 +190,33 @@ fn e_step(
             let mut sums = MSums::new(nv);
             for (i, qc) in (b * block..).zip(qs) {
                 let exposed = cands.exposed(i);
-                let next = match cands.fixed[i] {
-                    Some(true) => [1.0, 0.0, 0.0],
+                // Gold candidates exist whether or not anyone marked them; the others stand
+                // for the unmarked candidates of their kind too (see `unseen_weight`).
+                let (next, [w_site, w_alike]) = match cands.fixed[i] {
+                    Some(true) => ([1.0, 0.0, 0.0], [1.0, 1.0]),
                     Some(false) => {
-                        let p = posterior(exposed, terms, log_prior);
+                        let (p, _) = posterior(exposed, terms, log_prior);
                         let false_total = (p[LOOK_ALIKE] + p[SCATTER]).max(1e-300);
-                        [0.0, p[LOOK_ALIKE] / false_total, p[SCATTER] / false_total]
+                        (
+                            [0.0, p[LOOK_ALIKE] / false_total, p[SCATTER] / false_total],
+                            [1.0, 1.0],
+                        )
                     }
                     None => {
-                        let p = posterior(exposed, terms, log_prior);
+                        let (p, ln_miss) = posterior(exposed, terms, log_prior);
                         for (sum, pk) in sums.kinds.iter_mut().zip(p) {
                             *sum += pk;
                         }
                         sums.free += 1.0;
-                        p
+                        (p, ln_miss.map(unseen_weight))
                     }
                 };
                 delta = delta.max((next[SITE] - qc[SITE]).abs());
                 *qc = next;
                 for &(v, m) in exposed {
                     let s = &mut sums.per_volunteer[v as usize];
-                    s[0] += next[SITE];
-                    s[2] += next[LOOK_ALIKE];
+                    s[0] += next[SITE] * w_site;
+                    s[2] += next[LOOK_ALIKE] * w_alike;
                     if m {
                         s[1] += next[SITE];
                         s[3] += next[LOOK_ALIKE];
@@ -246,7 +263,11 @@ pub(crate) fn em(
 
     let mut est = Estimates {
         s: vec![params.prior_sensitivity; nv],
-        f: vec![params.prior_fooled; nv],
+        // Look-alikes start halfway between the priors of being fooled and of finding a site:
+        // EM starts with no opinion on which marked spots fool people. Started at the fooled
+        // prior, rare scattered marks claim the look-alike kind and the spots that fool many
+        // pass for sites (see README, "Reliability model").
+        f: vec![f64::midpoint(params.prior_fooled, params.prior_sensitivity); nv],
         rho: vec![a_r / b_r; nv],
         log_prior: log_priors(fixed.priors.unwrap_or([0.5, 0.25])),
     };

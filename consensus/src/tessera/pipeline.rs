@@ -9,7 +9,7 @@ use super::em::{EmResult, Fixed, em};
 use super::exposure::expose;
 use super::index::FootprintIndex;
 use super::prepare::{Campaign, prepare};
-use super::sites;
+use super::sites::{self, support};
 use crate::agreement::retires;
 use crate::error::ConsensusResult;
 use crate::output::{Output, TaskVerdict, VolunteerEstimate};
@@ -108,7 +108,12 @@ fn verdicts(
     params: &ConsensusParams,
 ) -> Vec<TaskVerdict> {
     let mut p_none = vec![1.0; c.tasks.len()];
+    // A candidate below `min_support` can never be reported, so it is no evidence of damage.
+    let supported = |i: usize| support(em, cands.votes(i), cands.exposed(i)) >= params.min_support;
     for (i, q) in em.q.iter().enumerate() {
+        if params.min_support > 0.0 && !supported(i) {
+            continue;
+        }
         for &t in cands.tasks(i) {
             p_none[t as usize] *= 1.0 - q;
         }

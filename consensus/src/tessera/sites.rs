@@ -1,5 +1,5 @@
-//! From EM posteriors to reported sites: class by reliability-weighted vote (one-coin
-//! Dawid–Skene over classes), a weighted geometric-median position, support against exposure,
+//! From EM posteriors to reported sites: class by Dawid–Skene over classes (a confusion matrix
+//! per volunteer), a weighted geometric-median position, support against exposure,
 //! and an uncertainty radius.
 
 use std::cmp::Ordering;
@@ -43,7 +43,7 @@ pub(crate) fn is_reported(
 
 /// Reliability-weighted share of the volunteers who saw a candidate that marked it; the plain
 /// share when nobody who saw it carries any weight.
-fn support(em: &EmResult, votes: &[Vote], exposed: &[(u32, bool)]) -> f64 {
+pub(crate) fn support(em: &EmResult, votes: &[Vote], exposed: &[(u32, bool)]) -> f64 {
     let (mut marked, mut seen) = (0.0, 0.0);
     for &(v, m) in exposed {
         let w = weight(em, v as usize);
@@ -59,7 +59,15 @@ fn support(em: &EmResult, votes: &[Vote], exposed: &[(u32, bool)]) -> f64 {
     }
 }
 
-/// Alternates class posteriors and volunteers' class accuracies (a few rounds suffice).
+/// Rounds of the class EM; it starts from a weighted vote and settles within a few dozen.
+const CLASS_ROUNDS: usize = 50;
+
+/// Dawid–Skene over classes, on the reported candidates: each volunteer has a full confusion
+/// matrix (`P(marked class | true class)`), each class a prior share. Confusions are posterior
+/// means under a Dirichlet prior of strength `k` centred on the one-coin matrix (right with
+/// probability `a₀`, otherwise any other class alike), so a volunteer with few marks keeps an
+/// almost one-coin matrix and the first round is a plain vote; one who always marks one class,
+/// or mixes two, is learnt as such. Each candidate counts by its site posterior.
 pub(crate) fn classes(
     c: &Campaign,
     cands: &Candidates,
@@ -67,35 +75,41 @@ pub(crate) fn classes(
     params: &ConsensusParams,
 ) -> Classes {
     let nk = c.classes.len();
+    let nv = c.volunteers.len();
     let k = params.prior_strength;
     let a0 = params.prior_class_accuracy;
-    let mut acc = vec![a0; c.volunteers.len()];
+    let prior = |t: usize, l: usize| {
+        if nk == 1 {
+            1.0
+        } else if t == l {
+            a0
+        } else {
+            (1.0 - a0) / (nk as f64 - 1.0)
+        }
+    };
+    // ln P(label l | true t) of volunteer v at [v·nk² + t·nk + l].
+    let mut log_conf: Vec<f64> = (0..nv * nk * nk)
+        .map(|i| prior((i / nk) % nk, i % nk).max(1e-9).ln())
+        .collect();
+    let mut log_share = vec![-(nk as f64).ln(); nk];
     let reported: Vec<usize> = (0..cands.len())
         .filter(|&i| is_reported(cands, i, em, params))
         .collect();
     let mut posterior = vec![0.0; reported.len() * nk];
-    let (mut num, mut den) = (vec![0.0; acc.len()], vec![0.0; acc.len()]);
-    for _ in 0..4 {
-        let vote_weight: Vec<f64> = acc
-            .iter()
-            .map(|a| {
-                let a = a.clamp(1e-3, 1.0 - 1e-3);
-                // log P(label | true = label) − log P(label | true ≠ label), one-coin model.
-                if nk > 1 {
-                    (a * (nk as f64 - 1.0) / (1.0 - a)).ln()
-                } else {
-                    0.0
-                }
-            })
-            .collect();
-        let vote_weight = &vote_weight;
+    let mut counts = vec![0.0; nv * nk * nk];
+    let mut previous = vec![f64::INFINITY; posterior.len()];
+    for _ in 0..CLASS_ROUNDS {
+        let (log_conf_ref, log_share_ref) = (&log_conf, &log_share);
         reported
             .par_iter()
             .zip(posterior.par_chunks_mut(nk))
             .for_each(|(&i, p)| {
-                p.fill(0.0);
+                p.copy_from_slice(log_share_ref);
                 for vote in cands.votes(i) {
-                    p[vote.class as usize] += vote_weight[vote.volunteer as usize];
+                    let row = vote.volunteer as usize * nk * nk + vote.class as usize;
+                    for (t, x) in p.iter_mut().enumerate() {
+                        *x += log_conf_ref[row + t * nk];
+                    }
                 }
                 let max = p.iter().copied().fold(f64::NEG_INFINITY, f64::max);
                 for x in p.iter_mut() {
@@ -106,20 +120,50 @@ pub(crate) fn classes(
                     *x /= total;
                 }
             });
-        num.fill(0.0);
-        den.fill(0.0);
+        let change = posterior
+            .iter()
+            .zip(&previous)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max);
+        if change < 1e-6 {
+            break;
+        }
+        previous.copy_from_slice(&posterior);
+        counts.fill(0.0);
+        let mut shares = vec![1.0; nk];
         for (&i, p) in reported.iter().zip(posterior.chunks(nk)) {
+            for (t, x) in p.iter().enumerate() {
+                shares[t] += em.q[i] * x;
+            }
             for vote in cands.votes(i) {
-                num[vote.volunteer as usize] += em.q[i] * p[vote.class as usize];
-                den[vote.volunteer as usize] += em.q[i];
+                let base = vote.volunteer as usize * nk * nk + vote.class as usize;
+                for (t, x) in p.iter().enumerate() {
+                    counts[base + t * nk] += em.q[i] * x;
+                }
             }
         }
-        for v in 0..acc.len() {
-            acc[v] = (k * a0 + num[v]) / (k + den[v]);
+        let total: f64 = shares.iter().sum();
+        for (l, x) in log_share.iter_mut().zip(&shares) {
+            *l = (x / total).ln();
+        }
+        for (row, (conf, count)) in log_conf.chunks_mut(nk).zip(counts.chunks(nk)).enumerate() {
+            let t = row % nk;
+            let n: f64 = count.iter().sum();
+            for (l, (c, x)) in conf.iter_mut().zip(count).enumerate() {
+                *c = ((k * prior(t, l) + x) / (k + n)).max(1e-9).ln();
+            }
         }
     }
+    // A volunteer's class accuracy: the chance their class is right, over the classes' shares.
+    let accuracy = (0..nv)
+        .map(|v| {
+            (0..nk)
+                .map(|t| (log_share[t] + log_conf[v * nk * nk + t * nk + t]).exp())
+                .sum()
+        })
+        .collect();
     Classes {
-        accuracy: acc,
+        accuracy,
         reported,
         posterior,
     }
