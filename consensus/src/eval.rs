@@ -1,5 +1,10 @@
 //! Scoring detected sites against simulated ground truth: one-to-one matching within a radius
-//! (closest pairs first), precision, recall, F1 and class accuracy on matched sites.
+//! (closest pairs first), precision, recall, F1 and class accuracy on matched sites; an oracle
+//! that knows every volunteer's true behaviour, as the ceiling any consensus can reach on the
+//! same marks ([`oracle`]); and how well confidences are calibrated ([`calibration`]).
+
+mod calibration;
+mod oracle;
 
 use serde::Serialize;
 
@@ -8,6 +13,8 @@ use crate::output::{Output, SitePosition};
 use crate::panoptes::PanoptesOutput;
 use crate::sim::GroundTruth;
 use crate::types::{DamageClass, Input};
+pub use calibration::{Calibration, CalibrationBin, calibration, reliability_diagram};
+pub use oracle::{Oracle, oracle};
 
 /// Detection scores.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
@@ -40,6 +47,18 @@ pub fn tessera_sites(out: &Output) -> Vec<([f64; 2], DamageClass)> {
         .collect()
 }
 
+/// Tessera-mode sites as `([lon, lat], confidence)`, for [`calibration`].
+#[must_use]
+pub fn tessera_confidences(out: &Output) -> Vec<([f64; 2], f64)> {
+    out.sites
+        .iter()
+        .filter_map(|s| match s.position {
+            SitePosition::Geo { lon, lat } => Some(([lon, lat], s.confidence)),
+            SitePosition::Pixel { .. } => None,
+        })
+        .collect()
+}
+
 /// Panoptes clusters placed in WGS84 through their task's footprint.
 #[must_use]
 pub fn panoptes_sites(out: &PanoptesOutput, input: &Input) -> Vec<([f64; 2], DamageClass)> {
@@ -57,13 +76,61 @@ pub fn panoptes_sites(out: &PanoptesOutput, input: &Input) -> Vec<([f64; 2], Dam
 }
 
 /// Matches `detected` to `truth` one-to-one within `radius_m` metres, closest pairs first.
+///
+/// ```
+/// use tessera_consensus::eval::score;
+/// use tessera_consensus::sim::{GroundTruth, TruthSite};
+/// let truth = GroundTruth {
+///     sites: vec![TruthSite { lon: 39.0, lat: 36.0, class: "crater".into() }],
+///     ..GroundTruth::default()
+/// };
+/// // One site 1 m east of the truth, one 100 m away.
+/// let near = ([39.0 + 1.0 / 90_000.0, 36.0], "crater".into());
+/// let far = ([39.0 + 100.0 / 90_000.0, 36.0], "crater".into());
+/// let s = score(&[near, far], &truth, 5.0);
+/// assert_eq!((s.matched, s.precision, s.recall), (1, 0.5, 1.0));
+/// ```
 #[must_use]
 pub fn score(detected: &[([f64; 2], DamageClass)], truth: &GroundTruth, radius_m: f64) -> Scores {
+    let positions: Vec<[f64; 2]> = detected.iter().map(|d| d.0).collect();
+    let pairs = match_to_truth(&positions, truth, radius_m);
+    let matched = pairs.iter().flatten().count();
+    let right = detected
+        .iter()
+        .zip(&pairs)
+        .filter(|(d, m)| m.is_some_and(|t| d.1 == truth.sites[t].class))
+        .count();
+    let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+    let (precision, recall) = (
+        ratio(matched, detected.len()),
+        ratio(matched, truth.sites.len()),
+    );
+    let f1 = if precision + recall > 0.0 {
+        2.0 * precision * recall / (precision + recall)
+    } else {
+        0.0
+    };
+    Scores {
+        detected: detected.len(),
+        truth: truth.sites.len(),
+        matched,
+        precision,
+        recall,
+        f1,
+        class_accuracy: ratio(right, matched),
+    }
+}
+
+/// For each detected `[lon, lat]`, the true site it is matched to: one-to-one within
+/// `radius_m` metres, closest pairs first (ties by index, so the matching is deterministic).
+pub(crate) fn match_to_truth(
+    detected: &[[f64; 2]],
+    truth: &GroundTruth,
+    radius_m: f64,
+) -> Vec<Option<usize>> {
+    let mut out = vec![None; detected.len()];
     let Some(first) = truth.sites.first() else {
-        return Scores {
-            detected: detected.len(),
-            ..Scores::default()
-        };
+        return out;
     };
     let proj = LocalProjection::new(first.lon, first.lat);
     let t: Vec<[f64; 2]> = truth
@@ -79,7 +146,7 @@ pub fn score(detected: &[([f64; 2], DamageClass)], truth: &GroundTruth, radius_m
     );
     let r2 = radius_m * radius_m;
     let mut pairs: Vec<(f64, usize, usize)> = Vec::new();
-    for (di, (p, _)) in detected.iter().enumerate() {
+    for (di, p) in detected.iter().enumerate() {
         let q = proj.forward(*p);
         pairs.extend(
             tree.locate_within_distance(q, r2)
@@ -87,33 +154,13 @@ pub fn score(detected: &[([f64; 2], DamageClass)], truth: &GroundTruth, radius_m
         );
     }
     pairs.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
-    let (mut dused, mut tused) = (vec![false; detected.len()], vec![false; t.len()]);
-    let (mut matched, mut right) = (0usize, 0usize);
+    let mut tused = vec![false; t.len()];
     for (_, di, ti) in pairs {
-        if dused[di] || tused[ti] {
+        if out[di].is_some() || tused[ti] {
             continue;
         }
-        dused[di] = true;
         tused[ti] = true;
-        matched += 1;
-        if detected[di].1 == truth.sites[ti].class {
-            right += 1;
-        }
+        out[di] = Some(ti);
     }
-    let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
-    let (precision, recall) = (ratio(matched, detected.len()), ratio(matched, t.len()));
-    let f1 = if precision + recall > 0.0 {
-        2.0 * precision * recall / (precision + recall)
-    } else {
-        0.0
-    };
-    Scores {
-        detected: detected.len(),
-        truth: t.len(),
-        matched,
-        precision,
-        recall,
-        f1,
-        class_accuracy: ratio(right, matched),
-    }
+    out
 }
