@@ -75,16 +75,19 @@ fn measure(label: &str, sim: &SimParams, seed: u64) -> Figures {
     let (mut t, mut o, mut p) = (Vec::new(), Vec::new(), Vec::new());
     let mut decoys = 0;
     for s in (seed..).take(SEEDS) {
-        let (input, truth) = simulate(sim, s).unwrap();
+        let (input, truth) = simulate(sim, s).expect("valid simulation parameters");
         decoys += truth.decoys.len();
         t.push(score(
-            &tessera_sites(&run(&input, &params).unwrap()),
+            &tessera_sites(&run(&input, &params).expect("a valid campaign")),
             &truth,
             radius,
         ));
         o.push(oracle(&input, &truth, radius).scores);
         p.push(score(
-            &panoptes_sites(&panoptes::reduce(&input, &pp).unwrap(), &input),
+            &panoptes_sites(
+                &panoptes::reduce(&input, &pp).expect("a valid campaign"),
+                &input,
+            ),
             &truth,
             radius,
         ));
