@@ -34,6 +34,51 @@ pub struct Calibration {
     pub sites: usize,
 }
 
+impl Calibration {
+    /// The calibration of several campaigns' sites taken together (bins with the same edges
+    /// added).
+    ///
+    /// ```
+    /// use tessera_consensus::eval::{Calibration, calibration};
+    /// use tessera_consensus::sim::GroundTruth;
+    /// let none = GroundTruth::default();
+    /// let a = calibration(&[([0.0, 0.0], 0.95)], &none, 5.0);
+    /// let b = calibration(&[([0.0, 0.0], 0.85), ([1.0, 0.0], 0.99)], &none, 5.0);
+    /// let both = Calibration::pooled(&[a, b]);
+    /// assert_eq!((both.sites, both.bins[9].count, both.bins[8].count), (3, 2, 1));
+    /// assert!((both.bins[9].mean_confidence - 0.97).abs() < 1e-12);
+    /// ```
+    #[must_use]
+    pub fn pooled(parts: &[Calibration]) -> Calibration {
+        let mut bins: Vec<CalibrationBin> = Vec::new();
+        for part in parts {
+            for (i, b) in part.bins.iter().enumerate() {
+                if bins.len() <= i {
+                    bins.push(CalibrationBin {
+                        count: 0,
+                        mean_confidence: 0.0,
+                        observed: 0.0,
+                        ..*b
+                    });
+                }
+                // Sums for now; divided below.
+                let sum = &mut bins[i];
+                sum.count += b.count;
+                sum.mean_confidence += b.mean_confidence * b.count as f64;
+                sum.observed += b.observed * b.count as f64;
+            }
+        }
+        let sites: usize = bins.iter().map(|b| b.count).sum();
+        let mut ece = 0.0;
+        for b in bins.iter_mut().filter(|b| b.count > 0) {
+            b.mean_confidence /= b.count as f64;
+            b.observed /= b.count as f64;
+            ece += b.count as f64 / sites as f64 * (b.mean_confidence - b.observed).abs();
+        }
+        Calibration { bins, ece, sites }
+    }
+}
+
 /// Bins `sites` (`([lon, lat], confidence)`) by confidence decile and measures how often each
 /// bin's sites are real, matching them to `truth` within `radius_m` metres.
 ///
