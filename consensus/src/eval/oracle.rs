@@ -8,14 +8,16 @@
 //!
 //! # Algorithm
 //!
-//! 1. **Spots.** Each mark goes to the nearest true site or look-alike within `radius_m` (the
-//!    scoring radius); marks near neither are grouped greedily (in canonical order, a mark joins
-//!    the first group whose seed mark is within `radius_m`, else seeds a new one). A spot is
-//!    placed at the mean of its marks.
+//! 1. **Spots.** Each mark goes to the nearest true site or look-alike within its reach:
+//!    `radius_m` (the scoring radius), widened on a tile coarser than the campaign's median
+//!    ground resolution by their ratio, since clicks scatter by as many pixels there (a 2 m
+//!    tile among 0.5 m ones reaches 4 × as far). Marks near neither are grouped greedily (in
+//!    canonical order, a mark joins the first group whose seed mark is within its reach, else
+//!    seeds a new one). A spot is placed at the mean of its marks.
 //! 2. **Who saw it.** Every answer (can't-tell excluded) whose task footprint contains the spot
 //!    is one independent trial, as in the simulator: a volunteer who answered two overlapping
 //!    tiles had two chances to mark it.
-//! 3. **Likelihoods.** An answer by volunteer `v` marks a spot of area `A = π radius²` with
+//! 3. **Likelihoods.** An answer by volunteer `v` marks a spot of area `A = π reach²` with
 //!    probability `1 − (1 − rᵥ)(1 − φᵥ)` if it is a site, `1 − (1 − fᵥ)(1 − φᵥ)` if a look-alike,
 //!    and `φᵥ` if nothing is there, where `rᵥ` is the recall, `fᵥ` the fooled rate and
 //!    `φᵥ = 1 − exp(−λᵥ A / area of the task)` the chance that one of the `λᵥ` false marks per
@@ -95,10 +97,10 @@ pub fn oracle(input: &Input, truth: &GroundTruth, radius_m: f64) -> Oracle {
         ];
         let (mut ls, mut ld, mut ln) = (prior_site.ln(), prior_decoy.ln(), prior_none.ln());
         c.answers_seeing(centre, &mut seen);
-        for &(i, task_area) in &seen {
+        for &(i, task_area, reach) in &seen {
             let Some(v) = c.volunteers[i] else { continue };
             let marked = spot.answers.binary_search_by_key(&i, |a| a.0).is_ok();
-            let phi = 1.0 - (-v.false_rate * area / task_area).exp();
+            let phi = 1.0 - (-v.false_rate * area * reach * reach / task_area).exp();
             let log = |p: f64| {
                 let p = p.clamp(1e-12, 1.0 - 1e-12);
                 if marked { p.ln() } else { (1.0 - p).ln() }
@@ -132,6 +134,9 @@ struct Campaign<'a> {
     task_of: Vec<Option<usize>>,
     /// Per answer of `input`: its volunteer's truth.
     volunteers: Vec<Option<&'a TruthVolunteer>>,
+    /// Per task: how much farther than the scoring radius its marks may land (≥ 1), the ratio
+    /// of its ground resolution to the campaign's median.
+    reach: Vec<f64>,
     /// Answers (can't-tell excluded) per task.
     answers_of: Vec<Vec<usize>>,
     /// Task footprints' bounding boxes.
@@ -171,6 +176,22 @@ impl<'a> Campaign<'a> {
             .iter()
             .map(|a| who.get(a.volunteer.to_string().as_str()).copied())
             .collect();
+        let gsd: Vec<Option<f64>> = input
+            .tasks
+            .iter()
+            .zip(&quads)
+            .map(|(t, q)| {
+                let px = f64::from(t.width) * f64::from(t.height);
+                q.as_ref().map(|q| (q.area() / px).sqrt())
+            })
+            .collect();
+        let mut sorted: Vec<f64> = gsd.iter().flatten().copied().collect();
+        sorted.sort_by(f64::total_cmp);
+        let median = sorted.get(sorted.len() / 2).copied().unwrap_or(1.0);
+        let reach = gsd
+            .iter()
+            .map(|g| g.map_or(1.0, |g| (g / median).max(1.0)))
+            .collect();
         let mut answers_of = vec![Vec::new(); input.tasks.len()];
         for (i, (a, t)) in input.answers.iter().zip(&task_of).enumerate() {
             if let (Some(t), false) = (t, matches!(a.response, Response::CantTell)) {
@@ -195,13 +216,15 @@ impl<'a> Campaign<'a> {
             quads,
             task_of,
             volunteers,
+            reach,
             answers_of,
             tree,
         }
     }
 
-    /// Step 2: the answers whose footprint contains `p`, with their task's area, in answer order.
-    fn answers_seeing(&self, p: [f64; 2], out: &mut Vec<(usize, f64)>) {
+    /// Step 2: the answers whose footprint contains `p`, with their task's area and reach, in
+    /// answer order.
+    fn answers_seeing(&self, p: [f64; 2], out: &mut Vec<(usize, f64, f64)>) {
         out.clear();
         for g in self.tree.locate_all_at_point(p) {
             let Some(q) = &self.quads[g.data] else {
@@ -209,7 +232,8 @@ impl<'a> Campaign<'a> {
             };
             if q.contains(p) {
                 let area = q.area().max(f64::MIN_POSITIVE);
-                out.extend(self.answers_of[g.data].iter().map(|&i| (i, area)));
+                let reach = self.reach[g.data];
+                out.extend(self.answers_of[g.data].iter().map(|&i| (i, area, reach)));
             }
         }
         out.sort_by_key(|a| a.0);
@@ -246,7 +270,6 @@ fn group_marks(
             .map(|(p, i)| rstar::primitives::GeomWithData::new(*p, i))
             .collect(),
     );
-    let r2 = radius_m * radius_m;
     let mut spots: Vec<Spot> = (0..anchors.len()).map(|_| Spot::default()).collect();
     let mut seeds: Vec<[f64; 2]> = Vec::new();
     for (i, a) in campaign.input.answers.iter().enumerate() {
@@ -258,6 +281,7 @@ fn group_marks(
         };
         let task = &campaign.input.tasks[t];
         let Some(f) = task.footprint else { continue };
+        let r2 = (radius_m * campaign.reach[t]).powi(2);
         for m in marks {
             let q = proj.forward(f.pixel_to_lonlat(m.x, m.y, task.width, task.height));
             let k = match tree.nearest_neighbor(q) {
