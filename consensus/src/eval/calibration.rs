@@ -1,11 +1,11 @@
 //! Calibration of confidences: of the sites reported with confidence about `c`, a share `c`
 //! should be real. Sites are binned by confidence decile; a site is real when the one-to-one
-//! matching of [`super::score`] pairs it with a true site, so a duplicate of a found site or a
+//! matching of [`crate::eval::score`] pairs it with a true site, so a duplicate of a found site or a
 //! site on a look-alike counts as not real.
 
 use std::fmt::Write as _;
 
-use super::match_to_truth;
+use super::scoring::match_to_truth;
 use crate::sim::GroundTruth;
 
 /// One confidence decile.

@@ -30,7 +30,7 @@
 
 use std::collections::HashMap;
 
-use super::{Scores, score};
+use super::scoring::{Scores, score};
 use crate::geo::{LocalProjection, Quad, dist2};
 use crate::sim::{GroundTruth, TruthVolunteer};
 use crate::types::{DamageClass, Input, Response};
@@ -43,7 +43,7 @@ pub struct Oracle {
     /// Their [`score`] against the truth.
     pub scores: Scores,
     /// Every spot decided, reported or not, as `([lon, lat], posterior probability of being a
-    /// site)`: calibrated when the oracle's model is the simulator's (see [`super::calibration`]).
+    /// site)`: calibrated when the oracle's model is the simulator's (see [`crate::eval::calibration`]).
     pub spots: Vec<([f64; 2], f64)>,
 }
 
