@@ -2,19 +2,28 @@
 //!
 //! ```text
 //! cargo run --release -p tessera-consensus --example evaluate -- [--tiles 20] [--answers 3,5,8] [--seeds 1,2,3]
-//!     [--panoptes-eps 10] [--panoptes-min-samples 3]
+//!     [--panoptes-eps 10] [--panoptes-min-samples 3] [crowd flags, as for the simulate example:
+//!     --spammers --silent-spammers --decoys --decoy-fooling --single-class --offsets --offset-px
+//!     --mixed-gsd --mixed-gsd-m --zipf --volunteers]
 //! cargo run --release -p tessera-consensus --example evaluate -- --speed --tiles 633 --answers 5
 //! ```
-//! The match radius is the clustering radius (eps = 10 px × 0.5 m = 5 m).
+//! The match radius is the clustering radius (eps = 10 px × 0.5 m = 5 m). Beside each mode's
+//! scores it prints the oracle's F1 (every volunteer's true behaviour known: the ceiling of what
+//! the marks allow) and, per answers-per-tile, tessera's reliability diagram over all seeds.
 #![expect(clippy::cast_precision_loss, reason = "counts are small")]
 #![expect(clippy::print_stdout, reason = "an example reports on stdout")]
 
 mod common;
+#[path = "common/crowd.rs"]
+mod crowd;
 
 use std::time::Instant;
 
 use common::Args;
-use tessera_consensus::eval::{Scores, panoptes_sites, score, tessera_sites};
+use tessera_consensus::eval::{
+    Calibration, Scores, calibration, oracle, panoptes_sites, reliability_diagram, score,
+    tessera_confidences, tessera_sites,
+};
 use tessera_consensus::sim::{SimParams, simulate};
 use tessera_consensus::{ConsensusParams, PanoptesParams, panoptes, run};
 
@@ -42,10 +51,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let radius = 10.0 * 0.5;
     if std::env::args().any(|a| a == "--speed") {
         for &k in &answers {
-            let sp = SimParams {
-                answers_per_tile: usize::try_from(k)?,
-                ..SimParams::with_tiles(tiles, tiles)
-            };
+            let sp = crowd::crowd_params(
+                &args,
+                SimParams {
+                    answers_per_tile: usize::try_from(k)?,
+                    ..SimParams::with_tiles(tiles, tiles)
+                },
+            );
             let t0 = Instant::now();
             let (input, truth) = simulate(&sp, seeds[0])?;
             let sim_s = t0.elapsed().as_secs_f64();
@@ -72,30 +84,34 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         tiles, tiles, pp.eps, pp.min_samples
     );
     println!(
-        "| answers/tile | tessera P | tessera R | tessera F1 | tessera class acc | panoptes P | panoptes R | panoptes F1 | panoptes class acc |"
+        "| answers/tile | tessera P | tessera R | tessera F1 | tessera class acc | panoptes P | panoptes R | panoptes F1 | panoptes class acc | oracle F1 | tessera ECE |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    let mut diagrams = Vec::new();
     for &k in &answers {
-        let (mut ts, mut ps) = (Vec::new(), Vec::new());
+        let (mut ts, mut ps, mut os, mut cs) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for &seed in &seeds {
-            let sp = SimParams {
-                answers_per_tile: usize::try_from(k)?,
-                ..SimParams::with_tiles(tiles, tiles)
-            };
+            let sp = crowd::crowd_params(
+                &args,
+                SimParams {
+                    answers_per_tile: usize::try_from(k)?,
+                    ..SimParams::with_tiles(tiles, tiles)
+                },
+            );
             let (input, truth) = simulate(&sp, seed)?;
-            ts.push(score(
-                &tessera_sites(&run(&input, &params)?),
-                &truth,
-                radius,
-            ));
+            let out = run(&input, &params)?;
+            ts.push(score(&tessera_sites(&out), &truth, radius));
+            cs.push(calibration(&tessera_confidences(&out), &truth, radius));
+            os.push(oracle(&input, &truth, radius).scores);
             ps.push(score(
                 &panoptes_sites(&panoptes::reduce(&input, &pp)?, &input),
                 &truth,
                 radius,
             ));
         }
+        let pooled = Calibration::pooled(&cs);
         println!(
-            "| {k} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} |",
+            "| {k} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} |",
             mean(&ts, |s| s.precision),
             mean(&ts, |s| s.recall),
             mean(&ts, |s| s.f1),
@@ -104,7 +120,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             mean(&ps, |s| s.recall),
             mean(&ps, |s| s.f1),
             mean(&ps, |s| s.class_accuracy),
+            mean(&os, |s| s.f1),
+            pooled.ece,
         );
+        diagrams.push((k, pooled));
+    }
+    for (k, c) in diagrams {
+        println!("\ntessera reliability, {k} answers/tile, seeds {seeds:?}:");
+        print!("{}", reliability_diagram(&c));
     }
     Ok(())
 }

@@ -28,7 +28,8 @@ pub struct SimParams {
     pub classes: Vec<(String, f64)>,
     /// Distinct volunteers per task.
     pub answers_per_tile: usize,
-    /// Volunteer pool size; 0 picks one volunteer per ~200 answers (at least 4 × answers per tile).
+    /// Volunteer pool size; 0 picks one volunteer per ~200 answers, or per ~4 answers when
+    /// `activity_zipf` is positive (at least 4 × answers per tile).
     pub volunteers: usize,
     /// Mean recall of honest volunteers.
     pub recall_mean: f64,
@@ -50,6 +51,37 @@ pub struct SimParams {
     pub double_mark_rate: f64,
     /// Share of tasks that are gold (their truth is attached).
     pub gold_share: f64,
+    /// Look-alikes per tile (mean of a Poisson count over the frame): spots that are not sites
+    /// but fool volunteers, placed `min_separation_m` from sites and from each other. Default 0.
+    pub decoys_per_tile: f64,
+    /// Mean share of the honest volunteers who see a look-alike that mark it. Each volunteer has
+    /// their own fooled rate, Beta-distributed around this mean, so the same volunteers fall for
+    /// look-alikes again and again (mistakes coincide across a crowd, unlike scattered false marks).
+    pub decoy_fooling: f64,
+    /// Concentration of the Beta distribution of fooled rates (higher: more alike).
+    pub decoy_fooling_concentration: f64,
+    /// Share of honest volunteers who give every mark one class of their own (drawn by class
+    /// frequency), whatever they see. Default 0.
+    pub single_class_share: f64,
+    /// Share of honest volunteers whose clicks all land `offset_px` away from the spot, in one
+    /// direction of their own (a habit, e.g. clicking a building's corner). Default 0.
+    pub offset_share: f64,
+    /// Length of a systematic offset, tile px.
+    pub offset_px: f64,
+    /// Share of the spammers who answer every task "nothing here"; the others mark at random,
+    /// `spammer_marks_per_tile` a tile. Default 0.
+    pub silent_spammer_share: f64,
+    /// Share of tiles served at another ground resolution, one of `mixed_gsd_m` picked
+    /// uniformly. Such a tile keeps its pixel size and its centre, so its footprint grows or
+    /// shrinks with the resolution (a 1 m tile covers four times the ground of a 0.5 m one) and
+    /// position noise, offsets and false marks stay in its pixels. Default 0.
+    pub mixed_gsd_share: f64,
+    /// The other ground resolutions of mixed tiles, metres per px.
+    pub mixed_gsd_m: Vec<f64>,
+    /// Zipf exponent of volunteer activity: the k-th volunteer of the pool is picked with weight
+    /// 1/kˢ, so a core answers hundreds of tasks and a long tail one to five. Default 0 (everyone
+    /// alike).
+    pub activity_zipf: f64,
 }
 
 impl Default for SimParams {
@@ -81,6 +113,16 @@ impl Default for SimParams {
             cant_tell_rate: 0.02,
             double_mark_rate: 0.05,
             gold_share: 0.02,
+            decoys_per_tile: 0.0,
+            decoy_fooling: 0.15,
+            decoy_fooling_concentration: 6.0,
+            single_class_share: 0.0,
+            offset_share: 0.0,
+            offset_px: 4.0,
+            silent_spammer_share: 0.0,
+            mixed_gsd_share: 0.0,
+            mixed_gsd_m: vec![1.0, 2.0],
+            activity_zipf: 0.0,
         }
     }
 }
@@ -153,5 +195,94 @@ pub(super) fn check(p: &SimParams) -> ConsensusResult<()> {
     if !(p.false_marks_per_tile >= 0.0 && p.spammer_marks_per_tile >= 0.0) {
         return Err(bad("false_marks_per_tile", "must be non-negative"));
     }
-    Ok(())
+    check_crowd(p)
+}
+
+/// Checks the look-alike and crowd-realism parameters, each by name.
+fn check_crowd(p: &SimParams) -> ConsensusResult<()> {
+    let non_negative = |name, v: f64| {
+        if v >= 0.0 && v.is_finite() {
+            Ok(())
+        } else {
+            Err(bad(name, "must be finite and non-negative"))
+        }
+    };
+    let share = |name, v: f64| {
+        if (0.0..=1.0).contains(&v) {
+            Ok(())
+        } else {
+            Err(bad(name, "must be in [0, 1]"))
+        }
+    };
+    non_negative("decoys_per_tile", p.decoys_per_tile)?;
+    share("decoy_fooling", p.decoy_fooling)?;
+    if !(p.decoy_fooling_concentration > 0.0 && p.decoy_fooling_concentration.is_finite()) {
+        return Err(bad("decoy_fooling_concentration", "must be positive"));
+    }
+    share("single_class_share", p.single_class_share)?;
+    share("offset_share", p.offset_share)?;
+    non_negative("offset_px", p.offset_px)?;
+    share("silent_spammer_share", p.silent_spammer_share)?;
+    share("mixed_gsd_share", p.mixed_gsd_share)?;
+    if p.mixed_gsd_share > 0.0
+        && (p.mixed_gsd_m.is_empty() || !p.mixed_gsd_m.iter().all(|g| *g > 0.0 && g.is_finite()))
+    {
+        return Err(bad(
+            "mixed_gsd_m",
+            "mixed tiles need at least one positive resolution",
+        ));
+    }
+    non_negative("activity_zipf", p.activity_zipf)
+}
+
+#[cfg(test)]
+mod tests {
+    use rstest::rstest;
+
+    use super::*;
+    use crate::error::ConsensusError;
+
+    #[rstest]
+    #[case::negative_decoys(SimParams { decoys_per_tile: -1.0, ..SimParams::default() }, "decoys_per_tile")]
+    #[case::fooling_above_one(SimParams { decoy_fooling: 1.5, ..SimParams::default() }, "decoy_fooling")]
+    #[case::fooling_nan(SimParams { decoy_fooling: f64::NAN, ..SimParams::default() }, "decoy_fooling")]
+    #[case::zero_concentration(SimParams { decoy_fooling_concentration: 0.0, ..SimParams::default() }, "decoy_fooling_concentration")]
+    #[case::single_class(SimParams { single_class_share: -0.1, ..SimParams::default() }, "single_class_share")]
+    #[case::offset_share(SimParams { offset_share: 2.0, ..SimParams::default() }, "offset_share")]
+    #[case::offset_px(SimParams { offset_px: f64::INFINITY, ..SimParams::default() }, "offset_px")]
+    #[case::silent(SimParams { silent_spammer_share: 1.1, ..SimParams::default() }, "silent_spammer_share")]
+    #[case::mixed_share(SimParams { mixed_gsd_share: -0.5, ..SimParams::default() }, "mixed_gsd_share")]
+    #[case::no_resolutions(SimParams { mixed_gsd_share: 0.5, mixed_gsd_m: vec![], ..SimParams::default() }, "mixed_gsd_m")]
+    #[case::zero_resolution(SimParams { mixed_gsd_share: 0.5, mixed_gsd_m: vec![1.0, 0.0], ..SimParams::default() }, "mixed_gsd_m")]
+    #[case::zipf(SimParams { activity_zipf: -1.0, ..SimParams::default() }, "activity_zipf")]
+    fn out_of_range_crowd_parameter_is_named(#[case] p: SimParams, #[case] want: &str) {
+        match check(&p) {
+            Err(ConsensusError::InvalidParameter { name, .. }) => assert_eq!(name, want),
+            other => panic!("expected {want} to be refused, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn defaults_and_a_realistic_crowd_are_valid() {
+        assert!(check(&SimParams::default()).is_ok());
+        let crowd = SimParams {
+            decoys_per_tile: 1.0,
+            decoy_fooling: 0.3,
+            single_class_share: 0.1,
+            offset_share: 0.2,
+            silent_spammer_share: 0.5,
+            mixed_gsd_share: 0.2,
+            activity_zipf: 1.0,
+            ..SimParams::default()
+        };
+        assert!(check(&crowd).is_ok());
+        // Unused resolutions are not checked: mixed tiles are off.
+        assert!(
+            check(&SimParams {
+                mixed_gsd_m: vec![],
+                ..SimParams::default()
+            })
+            .is_ok()
+        );
+    }
 }
