@@ -10,10 +10,13 @@
 //! Given the kind, volunteers are independent: the correlation of real crowds' mistakes is the
 //! look-alike kind, shared by everyone who saw the spot.
 //!
-//! Candidates exist only where someone marked, so each likelihood is conditioned on at least one
-//! mark: `P(M | site) = Π_M s Π_U (1 − s) / (1 − Π_E (1 − s))`, the same with `f` for a
-//! look-alike, and `P(M | scatter) = Π_M φ Π_U (1 − φ) · |M| / Σ_E φ` (the seed mark is one of
-//! its markers' false marks). E-step: the posterior of each kind. M-step: posterior means
+//! Spots of each kind are scattered over the campaign; a spot becomes a candidate when someone
+//! marks it. `P(M | site) = Π_M s Π_U (1 − s)`, the same with `f` for a look-alike and `φ` for
+//! scatter, and the prior of each kind is its share of all spots, marked or not: each candidate
+//! stands for `1 / (1 − Π_E (1 − x))` spots of its kind, the inverse of its chance to be marked
+//! at all. (Conditioning each likelihood on "at least one mark" instead, with priors shared over
+//! candidates, favours look-alikes wherever the viewers rarely mark one.) E-step: the posterior
+//! of each kind. M-step: posterior means
 //! under Beta(`k·s₀`, `k·(1−s₀)`), Beta(`k·f₀`, `k·(1−f₀)`) and Gamma(`k·λ₀`, `k·Ā`) priors, so
 //! a volunteer with few answers stays near the prior. The fixed point is pinned by those priors,
 //! by gold (candidates inside gold tasks keep their kind), and by `fᵥ ≤ sᵥ` — without it,
@@ -64,8 +67,8 @@ pub(crate) struct EmResult {
 
 /// Per-volunteer likelihood terms of one iteration, side by side so the E-step reads one entry
 /// per exposure: the log-odds of a mark under each kind, `ln(x / (1 − x))` for `x = s, f, φ`,
-/// then `ln(1 − x)` for each, then `φ`.
-type Terms = Vec<[f64; 7]>;
+/// then `ln(1 − x)` for each.
+type Terms = Vec<[f64; 6]>;
 
 fn clamp_p(x: f64) -> f64 {
     x.clamp(S_MIN, 1.0 - S_MIN)
@@ -73,14 +76,14 @@ fn clamp_p(x: f64) -> f64 {
 
 /// Recomputes the terms (and `phi`) from the current estimates.
 fn update_terms(terms: &mut Terms, est: &Estimates, spot: f64, phi: &mut [f64]) {
-    terms.resize(est.s.len(), [0.0; 7]);
+    terms.resize(est.s.len(), [0.0; 6]);
     for v in 0..est.s.len() {
         let s = clamp_p(est.s[v]);
         let f = clamp_p(est.f[v]);
         phi[v] = (-(-est.rho[v] * spot).exp_m1()).clamp(PHI_MIN, 1.0 - S_MIN);
         let p = phi[v];
         let (ns, nf, np) = ((-s).ln_1p(), (-f).ln_1p(), (-p).ln_1p());
-        terms[v] = [s.ln() - ns, f.ln() - nf, p.ln() - np, ns, nf, np, p];
+        terms[v] = [s.ln() - ns, f.ln() - nf, p.ln() - np, ns, nf, np];
     }
 }
 
@@ -94,12 +97,11 @@ struct Estimates {
 }
 
 /// Sums of the M-step, per volunteer: `[Σ q_S over exposures, Σ q_S over marks, Σ q_L over
-/// exposures, Σ q_L over marks, Σ q_N over marks]`, and per kind `Σ q` and the count over free
-/// (not gold-fixed) candidates.
+/// exposures, Σ q_L over marks, Σ q_N over marks]`, and per kind the spots it stands for
+/// (marked or not) over the free (not gold-fixed) candidates.
 struct MSums {
     per_volunteer: Vec<[f64; 5]>,
     kinds: [f64; KINDS],
-    free: f64,
 }
 
 impl MSums {
@@ -107,7 +109,6 @@ impl MSums {
         Self {
             per_volunteer: vec![[0.0; 5]; nv],
             kinds: [0.0; KINDS],
-            free: 0.0,
         }
     }
 
@@ -120,13 +121,7 @@ impl MSums {
         for k in 0..KINDS {
             self.kinds[k] += other.kinds[k];
         }
-        self.free += other.free;
     }
-}
-
-/// `ln(1 − e^x)` for `x ≤ 0`, floored so that a certain miss stays finite.
-fn ln_one_minus_exp(x: f64) -> f64 {
-    (-x.exp_m1()).max(1e-300).ln()
 }
 
 /// The posterior of each kind for one candidate, from its exposures.
@@ -134,32 +129,29 @@ fn posterior(
     exposed: &[(u32, bool)],
     terms: &Terms,
     log_prior: &[f64; KINDS],
-) -> ([f64; KINDS], [f64; 2]) {
+) -> ([f64; KINDS], [f64; KINDS]) {
     // a: Σ over markers of the log-odds; b: Σ over everyone who saw it of ln(1 − x).
     let (mut a, mut b) = ([0.0; KINDS], [0.0; KINDS]);
-    let (mut phi_sum, mut marked) = (0.0, 0.0_f64);
     for &(v, m) in exposed {
         let t = &terms[v as usize];
         if m {
             a[0] += t[0];
             a[1] += t[1];
             a[2] += t[2];
-            marked += 1.0;
         }
         b[0] += t[3];
         b[1] += t[4];
         b[2] += t[5];
-        phi_sum += t[6];
     }
     let l = [
-        log_prior[SITE] + a[0] + b[0] - ln_one_minus_exp(b[0]),
-        log_prior[LOOK_ALIKE] + a[1] + b[1] - ln_one_minus_exp(b[1]),
-        log_prior[SCATTER] + a[2] + b[2] + (marked.max(1.0) / phi_sum.max(1e-300)).ln(),
+        log_prior[SITE] + a[0] + b[0],
+        log_prior[LOOK_ALIKE] + a[1] + b[1],
+        log_prior[SCATTER] + a[2] + b[2],
     ];
     let max = l[0].max(l[1]).max(l[2]);
     let e = [(l[0] - max).exp(), (l[1] - max).exp(), (l[2] - max).exp()];
     let total = e[0] + e[1] + e[2];
-    ([e[0] / total, e[1] / total, e[2] / total], [b[0], b[1]])
+    ([e[0] / total, e[1] / total, e[2] / total], b)
 }
 
 /// How many candidates of a kind one marked candidate stands for: `1 / (1 − P(no mark))`, the
@@ -204,11 +196,12 @@ fn e_step(
                     }
                     None => {
                         let (p, ln_miss) = posterior(exposed, terms, log_prior);
-                        for (sum, pk) in sums.kinds.iter_mut().zip(p) {
-                            *sum += pk;
+                        // Spots of each kind, marked or not: this one stands for
+                        // 1 / P(marked at all) of its kind.
+                        for ((sum, pk), miss) in sums.kinds.iter_mut().zip(p).zip(ln_miss) {
+                            *sum += pk / (-miss.exp_m1()).max(1e-300);
                         }
-                        sums.free += 1.0;
-                        (p, ln_miss.map(unseen_weight))
+                        (p, [unseen_weight(ln_miss[0]), unseen_weight(ln_miss[1])])
                     }
                 };
                 delta = delta.max((next[SITE] - qc[SITE]).abs());
@@ -304,7 +297,8 @@ pub(crate) fn em(
             est.rho[v] = (a_r + scatter_marked) / (b_r + area[v]);
         }
         if fixed.priors.is_none() {
-            let share = |kind: usize| (1.0 + sums.kinds[kind]) / (3.0 + sums.free);
+            let spots: f64 = sums.kinds.iter().sum();
+            let share = |kind: usize| (1.0 + sums.kinds[kind]) / (3.0 + spots);
             est.log_prior = log_priors([share(SITE), share(LOOK_ALIKE)]);
         }
     }
