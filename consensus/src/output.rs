@@ -132,9 +132,10 @@ pub struct Summary {
     pub em_iterations: usize,
     /// The clustering radius used (metres, or pixels in pixel space).
     pub eps: f64,
-    /// Estimated prior probability that a candidate cluster is a real site.
+    /// Estimated share of real sites among all spots of the model, marked or not (sites,
+    /// look-alikes and the empty spots where scattered false marks fall).
     pub prior_site: f64,
-    /// Estimated share of candidates that are look-alikes (marked by several, not real).
+    /// Estimated share of look-alikes (spots that fool several, not real) among all spots.
     #[serde(default)]
     pub prior_decoy: f64,
     /// The reader's report, when the CLI read a file.

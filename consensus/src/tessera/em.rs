@@ -320,9 +320,10 @@ pub(crate) fn em(
 }
 
 /// `ln π` of the three kinds from the priors of a site and of a look-alike (scatter gets the
-/// rest); each kept in `[1e-6, 1 − 1e-6]`.
+/// rest); each kept in `[1e-12, 1 − 1e-12]` (a site among a million unmarked spots is a prior of
+/// 1e-6).
 fn log_priors([site, alike]: [f64; 2]) -> [f64; KINDS] {
-    let site = site.clamp(1e-6, 1.0 - 2e-6);
-    let alike = alike.clamp(1e-6, 1.0 - site - 1e-6);
-    [site.ln(), alike.ln(), (1.0 - site - alike).max(1e-6).ln()]
+    let site = site.clamp(1e-12, 1.0 - 2e-12);
+    let alike = alike.clamp(1e-12, 1.0 - site - 1e-12);
+    [site.ln(), alike.ln(), (1.0 - site - alike).max(1e-12).ln()]
 }
