@@ -51,9 +51,9 @@ pub struct ConsensusParams {
 }
 
 /// Default of [`ConsensusParams::min_support`]: no floor. Confidence already weighs the reliable
-/// volunteers who saw a spot and did not mark it; a floor of 0.5 on top of it costs the
-/// simulated accuracy campaign (`tests/accuracy.rs`) recall 0.96 → 0.83, as volunteers of recall
-/// 0.7 often leave a real site under half-marked.
+/// volunteers who saw a spot and did not mark it; a floor of 0.5 on top of it costs the simulated
+/// crowds without look-alikes (`tests/decoys.rs`) recall 0.96 → 0.86, as volunteers of recall 0.7
+/// often leave a real site under half-marked.
 const MIN_SUPPORT: f64 = 0.0;
 
 impl Default for ConsensusParams {
@@ -72,7 +72,7 @@ impl Default for ConsensusParams {
             prior_false_per_task: 0.3,
             prior_fooled: 0.15,
             prior_class_accuracy: 0.8,
-            prior_strength: 10.0,
+            prior_strength: 7.0,
             max_iterations: 100,
             tolerance: 1e-6,
             min_answers: 3,
