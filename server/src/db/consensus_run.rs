@@ -129,7 +129,10 @@ impl ConsensusRun {
     }
 
     /// The campaign's latest full run that finished without error, if any.
-    pub fn last_full(conn: &mut DbConn, campaign_id: &CampaignId) -> QueryResult<Option<LastFullRun>> {
+    pub fn last_full(
+        conn: &mut DbConn,
+        campaign_id: &CampaignId,
+    ) -> QueryResult<Option<LastFullRun>> {
         type Row = (RunId, i64, String, String, Option<f64>, Option<f64>);
         let row: Option<Row> = consensus_runs::table
             .filter(consensus_runs::campaign_id.eq(campaign_id))
@@ -147,20 +150,22 @@ impl ConsensusRun {
             ))
             .first(conn)
             .optional()?;
-        Ok(row.map(|(id, started_at, parameters, counts, prior_site, prior_decoy)| {
-            let answers = serde_json::from_str::<serde_json::Value>(&counts)
-                .ok()
-                .and_then(|c| c.get("answers").and_then(serde_json::Value::as_u64))
-                .unwrap_or(0);
-            LastFullRun {
-                id,
-                started_at,
-                parameters,
-                answers,
-                prior_site: prior_site.unwrap_or_default(),
-                prior_decoy: prior_decoy.unwrap_or_default(),
-            }
-        }))
+        Ok(row.map(
+            |(id, started_at, parameters, counts, prior_site, prior_decoy)| {
+                let answers = serde_json::from_str::<serde_json::Value>(&counts)
+                    .ok()
+                    .and_then(|c| c.get("answers").and_then(serde_json::Value::as_u64))
+                    .unwrap_or(0);
+                LastFullRun {
+                    id,
+                    started_at,
+                    parameters,
+                    answers,
+                    prior_site: prior_site.unwrap_or_default(),
+                    prior_decoy: prior_decoy.unwrap_or_default(),
+                }
+            },
+        ))
     }
 
     /// Answers to the campaign submitted at or after `since` (one range of the campaign's

@@ -65,11 +65,10 @@ impl VolunteerReliability {
     pub fn record_full(conn: &mut DbConn, rows: &[Self]) -> QueryResult<()> {
         for row in rows {
             debug_assert!(!row.provisional);
-            let updated = diesel::update(
-                volunteer_reliability::table.find((&row.campaign_id, &row.user_id)),
-            )
-            .set(row)
-            .execute(conn)?;
+            let updated =
+                diesel::update(volunteer_reliability::table.find((&row.campaign_id, &row.user_id)))
+                    .set(row)
+                    .execute(conn)?;
             if updated == 0 {
                 diesel::insert_into(volunteer_reliability::table)
                     .values(row)
