@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use crate::db::DatabaseUrl;
+use crate::jobs::consensus::policy::FullRunPolicy;
 
 /// How a server instance runs.
 #[derive(Debug, Clone)]
@@ -26,6 +27,9 @@ pub struct Config {
     pub sweep_interval_ms: i64,
     /// Seconds between consensus passes over campaigns with new answers (0 = never).
     pub consensus_interval_secs: u64,
+    /// When a consensus run covers the whole campaign, re-estimating volunteers' reliability
+    /// (see [`crate::jobs::consensus::policy`]).
+    pub consensus_full: FullRunPolicy,
     /// How long a campaign's progress figures are reused before they are counted again, in
     /// milliseconds. Counting scans every task of the campaign.
     pub progress_ttl_ms: u64,
@@ -49,6 +53,7 @@ impl Config {
             frontend_dir: None,
             sweep_interval_ms: 1000,
             consensus_interval_secs: 15,
+            consensus_full: FullRunPolicy::default(),
             progress_ttl_ms: 5000,
             session_check_ms: 1000,
         }

@@ -34,10 +34,15 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
     let every = state.config.consensus_interval_secs;
     if every > 0 {
         let db = state.db.clone();
+        let policy = state.config.consensus_full;
         std::thread::Builder::new()
             .name("consensus".to_owned())
             .spawn(move || {
-                crate::jobs::consensus::run_forever(&db, std::time::Duration::from_secs(every));
+                crate::jobs::consensus::run_forever(
+                    &db,
+                    std::time::Duration::from_secs(every),
+                    &policy,
+                );
             })
             .context("starting the consensus job")?;
     }

@@ -26,6 +26,14 @@ pub struct ServeArgs {
     /// Seconds between consensus passes over campaigns with new answers (0 = never).
     #[arg(long, env = "TESSERA_CONSENSUS_INTERVAL", default_value_t = 15)]
     pub consensus_interval: u64,
+    /// A consensus run covers the whole campaign (re-estimating every volunteer's reliability)
+    /// once the answers since the last such run exceed this share of those it read (0 = every
+    /// run).
+    #[arg(long, env = "TESSERA_CONSENSUS_FULL_SHARE", default_value_t = 0.2)]
+    pub consensus_full_share: f64,
+    /// …or once the last such run is this many hours old (0 = no limit).
+    #[arg(long, env = "TESSERA_CONSENSUS_FULL_HOURS", default_value_t = 24)]
+    pub consensus_full_hours: i64,
     /// The built web app to serve [default: frontend/dist of the source tree, once built].
     #[arg(long, env = "TESSERA_FRONTEND_DIR")]
     pub frontend_dir: Option<PathBuf>,
@@ -42,6 +50,10 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
         .clone()
         .or_else(crate::api::frontend_default_dir);
     config.consensus_interval_secs = args.consensus_interval;
+    config.consensus_full = crate::jobs::consensus::policy::FullRunPolicy {
+        answer_share: args.consensus_full_share.max(0.0),
+        max_age_ms: args.consensus_full_hours.max(0).saturating_mul(3_600_000),
+    };
     let state = crate::server::build_state(config)?;
     tracing::info!(
         database.backend = ?state.db.backend(),

@@ -1,6 +1,11 @@
 //! Stored tasks and answers as the consensus engine reads them: the one place where rows become
 //! a [`tessera_consensus::Input`], for the adaptive redundancy of answer intake and for the
 //! consensus job alike.
+//!
+//! The job's input ([`load`], [`load_campaign`]) carries every georeferenced task with its known
+//! answer (`tasks.gold_answer` as [`tessera_consensus::Task::gold`]: practice tiles are tasks
+//! like any other, and their known sites anchor the EM) and every answer to those tasks except
+//! those of suspended volunteers.
 
 use std::collections::HashMap;
 
@@ -12,12 +17,16 @@ use tessera_consensus::{
 use super::DbConn;
 use super::answer::{Answer, Mark};
 use super::gold::GoldAnswer;
-use super::ids::{AnswerId, TaskId, UserId};
+use super::ids::{AnswerId, CampaignId, TaskId, UserId};
 use super::kinds::AnswerKind;
-use super::schema::{answers, marks, tasks};
+use super::schema::{answers, marks, tasks, users};
 
 /// Ids bound per query (`SQLite` caps the parameters of one statement).
 const IDS_PER_QUERY: usize = 500;
+
+/// Tasks whose rows [`load_campaign`] holds at once before turning them into engine input: the
+/// rows (ids and volunteer ids as text) take several times the memory of the input they make.
+const TASKS_PER_BATCH: i64 = 5_000;
 
 /// What consensus needs of a task row.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -98,8 +107,36 @@ impl TaskShape {
     }
 }
 
+/// The consensus input of a whole campaign: [`load`] over all its georeferenced tasks, a batch
+/// of [`TASKS_PER_BATCH`] tasks at a time (by id), so that only one batch's rows are held
+/// beside the input.
+///
+/// # Errors
+/// As [`load`].
+pub fn load_campaign(conn: &mut DbConn, campaign_id: &CampaignId) -> QueryResult<Input> {
+    let mut input = Input::default();
+    let mut after = i64::MIN;
+    loop {
+        let batch: Vec<TaskShape> = tasks::table
+            .filter(tasks::campaign_id.eq(campaign_id))
+            .filter(tasks::footprint.ne("null"))
+            .filter(tasks::id.gt(after))
+            .order(tasks::id.asc())
+            .limit(TASKS_PER_BATCH)
+            .select(TaskShape::as_select())
+            .load(conn)?;
+        let Some(last) = batch.last() else {
+            return Ok(input);
+        };
+        after = last.id.0;
+        let part = load(conn, &batch)?;
+        input.tasks.extend(part.tasks);
+        input.answers.extend(part.answers);
+    }
+}
+
 /// The consensus input of these tasks: their footprints and known answers, every answer to
-/// them and its marks.
+/// them by a volunteer who is not suspended, and its marks.
 ///
 /// # Errors
 /// A query error, or a stored value this version does not know (an answer kind written by a
@@ -119,6 +156,13 @@ pub fn load(conn: &mut DbConn, task_rows: &[TaskShape]) -> QueryResult<Input> {
         answer_rows.extend(
             answers::table
                 .filter(answers::task_id.eq_any(chunk))
+                .filter(
+                    answers::user_id.ne_all(
+                        users::table
+                            .filter(users::suspended.eq(true))
+                            .select(users::id),
+                    ),
+                )
                 .select(AnswerShape::as_select())
                 .load(conn)?,
         );

@@ -168,6 +168,16 @@ text_enum!(
     }
 );
 
+text_enum!(
+    /// What a consensus run covered (`consensus_runs.kind`).
+    RunKind, "consensus run kind" {
+        /// The whole campaign: estimates every volunteer's reliability and the priors.
+        Full = "full",
+        /// The cells new answers touched, with the last full run's reliabilities held fixed.
+        Incremental = "incremental",
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,6 +192,9 @@ mod tests {
         }
         for status in SiteStatus::ALL {
             assert_eq!(status.as_str().parse::<SiteStatus>(), Ok(*status));
+        }
+        for kind in RunKind::ALL {
+            assert_eq!(kind.as_str().parse::<RunKind>(), Ok(*kind));
         }
     }
 

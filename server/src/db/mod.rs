@@ -26,6 +26,7 @@ pub mod site;
 pub mod task;
 pub mod testdb;
 pub mod user;
+pub mod volunteer_reliability;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};

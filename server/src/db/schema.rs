@@ -210,6 +210,25 @@ diesel::table! {
         finished_at -> Nullable<BigInt>,
         counts -> Text,
         error -> Nullable<Text>,
+        kind -> Text,
+        prior_site -> Nullable<Double>,
+        prior_decoy -> Nullable<Double>,
+    }
+}
+
+diesel::table! {
+    volunteer_reliability (campaign_id, user_id) {
+        campaign_id -> Text,
+        user_id -> Text,
+        sensitivity -> Double,
+        false_rate -> Double,
+        fooled -> Double,
+        class_accuracy -> Double,
+        weight -> Double,
+        answers -> BigInt,
+        provisional -> Bool,
+        run_id -> Text,
+        updated_at -> BigInt,
     }
 }
 
@@ -225,6 +244,9 @@ diesel::joinable!(site_tasks -> sites (site_id));
 diesel::joinable!(site_tasks -> tasks (task_id));
 diesel::joinable!(site_votes -> sites (site_id));
 diesel::joinable!(consensus_runs -> campaigns (campaign_id));
+diesel::joinable!(volunteer_reliability -> campaigns (campaign_id));
+diesel::joinable!(volunteer_reliability -> users (user_id));
+diesel::joinable!(volunteer_reliability -> consensus_runs (run_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -240,4 +262,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     answers,
     marks,
     consensus_runs,
+    volunteer_reliability,
 );
