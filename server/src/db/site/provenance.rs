@@ -10,6 +10,7 @@ use crate::db::DbConn;
 use crate::db::ids::{FrameId, RunId, SiteId, TaskId};
 use crate::db::schema::{
     consensus_runs, frames, site_reviews, site_tasks, site_votes, sites, tasks, users,
+    volunteer_reliability,
 };
 
 /// A frame a site rests on.
@@ -100,18 +101,24 @@ impl Site {
             .load(conn)
     }
 
-    /// The votes behind a site, by voter number, each with its volunteer's current reliability.
+    /// The votes behind a site, by voter number, each with its volunteer's current reliability
+    /// in the site's campaign (none before a consensus run has estimated them there).
     pub fn votes_of(conn: &mut DbConn, id: &SiteId) -> QueryResult<Vec<SiteVote>> {
         type VoteRow = (i32, String, Option<f64>, Option<f64>, Option<f64>);
         let rows: Vec<VoteRow> = site_votes::table
-            .left_join(users::table.on(users::id.eq(site_votes::user_id)))
+            .inner_join(sites::table.on(sites::id.eq(site_votes::site_id)))
+            .left_join(
+                volunteer_reliability::table.on(volunteer_reliability::user_id
+                    .eq(site_votes::user_id)
+                    .and(volunteer_reliability::campaign_id.eq(sites::campaign_id))),
+            )
             .filter(site_votes::site_id.eq(id))
             .select((
                 site_votes::voter,
                 site_votes::class,
-                users::reliability.nullable(),
-                users::sensitivity.nullable(),
-                users::false_rate.nullable(),
+                volunteer_reliability::weight.nullable(),
+                volunteer_reliability::sensitivity.nullable(),
+                volunteer_reliability::false_rate.nullable(),
             ))
             .order(site_votes::voter.asc())
             .load(conn)?;
