@@ -316,3 +316,40 @@ fn consensus_takes_min_support_as_a_share_and_min_volunteers_as_a_count() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("--min-volunteers 3"), "{err}");
 }
+
+/// `tessera consensus` on a file with one line that is not UTF-8: the run succeeds on the other
+/// lines, and stderr counts the skipped line and says which it was.
+#[test]
+fn consensus_skips_a_line_that_is_not_utf8_and_reports_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("answers.jsonl");
+    let mut text = b"{\"type\":\"task\",\"id\":1,\"width\":100,\"height\":100}\n".to_vec();
+    text.extend_from_slice(
+        b"{\"type\":\"answer\",\"task\":1,\"volunteer\":\"\xff\",\"cant_tell\":true}\n",
+    );
+    for v in 0..3 {
+        text.extend_from_slice(
+            format!(
+                "{{\"type\":\"answer\",\"task\":1,\"volunteer\":\"v{v}\",\"marks\":[{{\"x\":50,\"y\":50,\"class\":\"destroyed\"}}]}}\n"
+            )
+            .as_bytes(),
+        );
+    }
+    std::fs::write(&input, text).unwrap();
+    let out = Command::new(BIN)
+        .arg("consensus")
+        .arg("--input")
+        .arg(&input)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("3 answers (1 lines skipped)"), "{err}");
+    assert!(err.contains("skipped: line 2:"), "{err}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let site = stdout
+        .lines()
+        .find(|l| l.contains(r#""type":"site""#))
+        .expect("the three marks make a site");
+    assert!(site.contains(r#""volunteers":["v0","v1","v2"]"#), "{site}");
+}

@@ -17,7 +17,9 @@ use std::io::{BufReader, BufWriter};
 use std::time::Instant;
 
 use common::Args;
-use tessera_consensus::{ConsensusParams, PanoptesParams, panoptes, read_jsonl, run, write_jsonl};
+use tessera_consensus::{
+    ConsensusParams, PanoptesParams, panoptes, read_jsonl, run_owned, write_jsonl,
+};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::from_env();
@@ -41,7 +43,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             eps_m: args.opt("--eps-m").filter(|&m: &f64| m > 0.0),
             ..ConsensusParams::default()
         };
-        let mut out = run(&input, &p)?;
+        let mut out = run_owned(input, &p)?;
         let secs = t0.elapsed().as_secs_f64();
         out.summary.input = Some(report.clone());
         write_jsonl(&out, writer)?;
@@ -49,10 +51,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     eprintln!(
         "mode={mode} tasks={} answers={} skipped_lines={} sites={n} reducer_s={secs:.3} answers_per_s={:.1}",
-        input.tasks.len(),
-        input.answers.len(),
+        report.tasks,
+        report.answers,
         report.skipped,
-        input.answers.len() as f64 / secs
+        report.answers as f64 / secs
     );
     Ok(())
 }

@@ -135,3 +135,26 @@ fn region_run_on_pixel_space_is_refused() {
     let region = LonLatBox::new(0.0, 0.0, 1.0, 1.0).unwrap();
     assert!(run_region(&input, &region, &ConsensusParams::default(), None).is_err());
 }
+
+/// Invalid UTF-8 on one line — in a string or as a bare byte — loses that line only: the other
+/// lines' answers still make their site, and the bad line is counted with its number and why.
+#[rstest]
+#[case::in_a_string(
+    b"{\"type\":\"answer\",\"task\":1,\"volunteer\":\"\xff\xfe\",\"cant_tell\":true}"
+)]
+#[case::bare_byte(b"\xc3(\n")]
+fn a_line_that_is_not_utf8_is_skipped_and_the_rest_is_used(#[case] bad: &[u8]) {
+    let mut text = format!("{TASK}\n").into_bytes();
+    text.extend_from_slice(bad);
+    text.push(b'\n');
+    for v in 0..3 {
+        text.extend_from_slice(answer(&format!("v{v}"), 50.0, 50.0, "crater").as_bytes());
+        text.push(b'\n');
+    }
+    let (input, report) = read_jsonl(&text[..]).unwrap();
+    assert_eq!((report.skipped, report.answers), (1, 3), "{report:?}");
+    assert!(report.errors[0].starts_with("line 2:"), "{report:?}");
+    let out = run(&input, &ConsensusParams::default()).unwrap();
+    assert_eq!(out.sites.len(), 1, "{:?}", out.sites);
+    assert_eq!(out.sites[0].volunteers.len(), 3);
+}

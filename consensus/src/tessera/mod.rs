@@ -13,5 +13,5 @@ pub(crate) mod prepare;
 mod region;
 mod sites;
 
-pub use pipeline::run;
+pub use pipeline::{run, run_owned};
 pub use region::{LonLatBox, Reliabilities, run_region};

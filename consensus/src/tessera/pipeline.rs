@@ -68,6 +68,27 @@ pub fn run(input: &Input, params: &ConsensusParams) -> ConsensusResult<Output> {
     Ok(run_campaign(&c, params, &Fixed::default()))
 }
 
+/// [`run`], taking the input by value: the parsed lines (an owned `String` per id and class,
+/// about 300 bytes per answer) are freed once validated into the compact campaign, before the
+/// clustering and EM allocate theirs. The result is the same as [`run`]'s.
+///
+/// # Errors
+/// As [`run`].
+///
+/// # Examples
+/// ```
+/// use tessera_consensus::{ConsensusParams, read_jsonl, run, run_owned};
+/// let text = r#"{"type":"task","id":1,"width":256,"height":256}"#;
+/// let (input, _) = read_jsonl(text.as_bytes()).unwrap();
+/// let p = ConsensusParams::default();
+/// assert_eq!(run(&input, &p).unwrap(), run_owned(input, &p).unwrap());
+/// ```
+pub fn run_owned(input: Input, params: &ConsensusParams) -> ConsensusResult<Output> {
+    let c = prepare(&input, params)?;
+    drop(input);
+    Ok(run_campaign(&c, params, &Fixed::default()))
+}
+
 pub(crate) fn run_campaign(c: &Campaign, params: &ConsensusParams, fixed: &Fixed) -> Output {
     let index = FootprintIndex::new(c);
     let mut cands = candidates(c, params.min_volunteers);

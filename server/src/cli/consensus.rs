@@ -107,7 +107,7 @@ pub fn run(args: &ConsensusArgs) -> anyhow::Result<()> {
                 params.classes.clone_from(classes);
             }
             let output =
-                tessera_consensus::run(&input, &params).map_err(|e| anyhow::anyhow!("{e}"))?;
+                tessera_consensus::run_owned(input, &params).map_err(|e| anyhow::anyhow!("{e}"))?;
             tessera_consensus::write_jsonl(&output, &mut out)
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             eprintln!(
