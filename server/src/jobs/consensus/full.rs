@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use tessera_consensus::{ConsensusParams, SitePosition};
 
-use super::incremental::{CELL_DEG, cells};
+use super::incremental::{CELL_DEG, cells, region_of};
 use super::{RunCounts, cell_of, store};
 use crate::db::consensus_input;
 use crate::db::ids::{CampaignId, RunId};
@@ -32,22 +32,7 @@ pub fn run(
         .iter()
         .filter_map(|t| t.footprint.map(|f| bounds(&f.corners())))
         .collect();
-    let region = boxes.iter().fold(
-        [
-            f64::INFINITY,
-            f64::INFINITY,
-            f64::NEG_INFINITY,
-            f64::NEG_INFINITY,
-        ],
-        |b, t| {
-            [
-                b[0].min(t[0]),
-                b[1].min(t[1]),
-                b[2].max(t[2]),
-                b[3].max(t[3]),
-            ]
-        },
-    );
+    let region = region_of(&boxes);
     let mut counts = RunCounts::new(RunKind::Full, region);
     counts.tasks = input.tasks.len();
     counts.answers = input.answers.len();
@@ -92,20 +77,5 @@ pub fn run(
 
 /// `[west, south, east, north]` of a footprint's corners.
 fn bounds(corners: &[[f64; 2]; 4]) -> [f64; 4] {
-    corners.iter().fold(
-        [
-            f64::INFINITY,
-            f64::INFINITY,
-            f64::NEG_INFINITY,
-            f64::NEG_INFINITY,
-        ],
-        |b, p| {
-            [
-                b[0].min(p[0]),
-                b[1].min(p[1]),
-                b[2].max(p[0]),
-                b[3].max(p[1]),
-            ]
-        },
-    )
+    region_of(&corners.map(|[lon, lat]| [lon, lat, lon, lat]))
 }

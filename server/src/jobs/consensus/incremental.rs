@@ -164,7 +164,7 @@ pub fn run(
 }
 
 /// The box around these boxes (infinite, inverted, for none).
-fn region_of(boxes: &[LonLatBounds]) -> [f64; 4] {
+pub(super) fn region_of(boxes: &[LonLatBounds]) -> [f64; 4] {
     boxes.iter().fold(
         [
             f64::INFINITY,
