@@ -88,6 +88,7 @@ fn update_terms(terms: &mut Terms, est: &Estimates, spot: f64, phi: &mut [f64]) 
 }
 
 /// The estimates EM alternates with the posteriors.
+#[derive(Clone)]
 struct Estimates {
     s: Vec<f64>,
     f: Vec<f64>,
@@ -273,15 +274,8 @@ pub(crate) fn em(
     let mut q: Vec<[f64; KINDS]> = vec![[0.5, 0.25, 0.25]; cands.len()];
     let mut phi = vec![0.0; nv];
     let mut terms = Terms::new();
-    let mut iterations = 0;
-    for it in 1..=params.max_iterations {
-        iterations = it;
-        update_terms(&mut terms, &est, spot, &mut phi);
-        let (delta, sums) = e_step(cands, &mut q, &terms, &est.log_prior);
-        if delta < params.tolerance && it > 1 {
-            break;
-        }
-        // M-step: posterior means.
+    let m_step = |est: &mut Estimates, sums: &MSums| {
+        // Posterior means.
         for v in (0..nv).filter(|&v| known(v).is_none()) {
             let [
                 site_seen,
@@ -301,6 +295,34 @@ pub(crate) fn em(
             let share = |kind: usize| (1.0 + sums.kinds[kind]) / (3.0 + spots);
             est.log_prior = log_priors([share(SITE), share(LOOK_ALIKE)]);
         }
+    };
+    // EM steps, two at a time, then a squared extrapolation along them (SQUAREM, Varadhan &
+    // Roland 2008): plain EM creeps when a kind is weakly identified (the look-alikes of a
+    // campaign that has few), and the extrapolation lets it stride. The step after an
+    // extrapolation is a plain EM step again, so each cycle ends on an EM update.
+    let mut iterations = 0;
+    'em: while iterations < params.max_iterations {
+        let mut path = Vec::with_capacity(2);
+        for _ in 0..2 {
+            path.push(est.clone());
+            iterations += 1;
+            update_terms(&mut terms, &est, spot, &mut phi);
+            let (delta, sums) = e_step(cands, &mut q, &terms, &est.log_prior);
+            if delta < params.tolerance && iterations > 1 {
+                break 'em;
+            }
+            m_step(&mut est, &sums);
+            if iterations >= params.max_iterations {
+                break 'em;
+            }
+        }
+        extrapolate(
+            &path[0],
+            &path[1],
+            &mut est,
+            mean_task_area,
+            fixed.priors.is_none(),
+        );
     }
     for (phi, rho) in phi.iter_mut().zip(&est.rho) {
         *phi = (-(-rho * spot).exp_m1()).clamp(PHI_MIN, 1.0 - S_MIN);
@@ -316,6 +338,50 @@ pub(crate) fn em(
         iterations,
         mean_task_area,
         answered,
+    }
+}
+
+/// One SQUAREM extrapolation from `x0`, `x1 = F(x0)` to `x2 = F(x1)` (in `x`): `r = x1 − x0`,
+/// `v = x2 − 2·x1 + x0`, `α = −‖r‖/‖v‖` (at most −1, which gives back `x2`), and
+/// `x = x0 − 2α·r + α²·v`, projected back into the model's ranges. False-mark rates count per
+/// task of the mean area, so that all coordinates weigh alike; the kinds' priors count in logs.
+fn extrapolate(x0: &Estimates, x1: &Estimates, x: &mut Estimates, area: f64, priors: bool) {
+    let rate = |e: &Estimates, v: usize| e.rho[v] * area;
+    let (mut rr, mut vv) = (0.0, 0.0);
+    let mut add = |a: f64, b: f64, c: f64| {
+        rr += (b - a) * (b - a);
+        vv += (c - 2.0 * b + a) * (c - 2.0 * b + a);
+    };
+    for v in 0..x.s.len() {
+        add(x0.s[v], x1.s[v], x.s[v]);
+        add(x0.f[v], x1.f[v], x.f[v]);
+        add(rate(x0, v), rate(x1, v), rate(x, v));
+    }
+    if priors {
+        for k in 0..KINDS {
+            add(x0.log_prior[k], x1.log_prior[k], x.log_prior[k]);
+        }
+    }
+    if vv <= 0.0 || !vv.is_finite() {
+        return;
+    }
+    let alpha = (-(rr / vv).sqrt()).min(-1.0);
+    let step =
+        |a: f64, b: f64, c: f64| a - 2.0 * alpha * (b - a) + alpha * alpha * (c - 2.0 * b + a);
+    for v in 0..x.s.len() {
+        let s = step(x0.s[v], x1.s[v], x.s[v]).clamp(S_MIN, 1.0 - S_MIN);
+        let f = step(x0.f[v], x1.f[v], x.f[v]).clamp(S_MIN, s);
+        let r = step(rate(x0, v), rate(x1, v), rate(x, v)).max(PHI_MIN) / area;
+        (x.s[v], x.f[v], x.rho[v]) = (s, f, r);
+    }
+    if priors {
+        let l: Vec<f64> = (0..KINDS)
+            .map(|k| step(x0.log_prior[k], x1.log_prior[k], x.log_prior[k]))
+            .collect();
+        let max = l.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let total: f64 = l.iter().map(|y| (y - max).exp()).sum();
+        let share = |k: usize| (l[k] - max).exp() / total;
+        x.log_prior = log_priors([share(SITE), share(LOOK_ALIKE)]);
     }
 }
 
