@@ -42,3 +42,31 @@ fn region_run_reproduces_full_run_sites_inside_the_box() {
     }
     assert!(part.tasks.len() < full.tasks.len());
 }
+
+#[test]
+fn region_run_holds_the_given_reliabilities_fixed() {
+    let sim = SimParams::with_tiles(8, 8);
+    let (input, _) = simulate(&sim, 4).unwrap();
+    let params = ConsensusParams::default();
+    let full = run(&input, &params).unwrap();
+    let (lon, lat) = (sim.centre[0], sim.centre[1]);
+    let region = LonLatBox::new(lon - 0.002, lat - 0.0015, lon + 0.002, lat + 0.0015).unwrap();
+    let part = run_region(&input, &region, &params, Some(&full.reliabilities())).unwrap();
+    assert!(!part.volunteers.is_empty());
+    for v in &part.volunteers {
+        let known = full
+            .volunteers
+            .iter()
+            .find(|k| k.id == v.id)
+            .expect("every volunteer of the box answered in the campaign");
+        assert_eq!(
+            (v.sensitivity.to_bits(), v.fooled.to_bits()),
+            (known.sensitivity.to_bits(), known.fooled.to_bits()),
+            "{v:?} vs {known:?}"
+        );
+        assert!(
+            (v.false_rate - known.false_rate).abs() <= 1e-9 * known.false_rate.max(1e-12),
+            "{v:?} vs {known:?}"
+        );
+    }
+}

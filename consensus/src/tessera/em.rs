@@ -155,10 +155,10 @@ fn posterior(
     ([e[0] / total, e[1] / total, e[2] / total], b)
 }
 
-/// How many candidates of a kind one marked candidate stands for: `1 / (1 − P(no mark))`, the
-/// inverse of its chance to exist at all (`ln P(no mark) = ln_miss`), capped.
-fn unseen_weight(ln_miss: f64) -> f64 {
-    (1.0 / (-ln_miss.exp_m1()).max(1e-300)).min(UNSEEN_WEIGHT_MAX)
+/// How many spots of a kind one marked candidate stands for: `1 / (1 − P(no mark))`, the
+/// inverse of its chance to be marked at all (`ln P(no mark) = ln_miss`).
+fn spots_per_candidate(ln_miss: f64) -> f64 {
+    1.0 / (-ln_miss.exp_m1()).max(1e-300)
 }
 
 /// One pass over the exposures: the E-step (every candidate's posterior; gold-fixed ones keep
@@ -184,7 +184,7 @@ fn e_step(
             for (i, qc) in (b * block..).zip(qs) {
                 let exposed = cands.exposed(i);
                 // Gold candidates exist whether or not anyone marked them; the others stand
-                // for the unmarked candidates of their kind too (see `unseen_weight`).
+                // for the unmarked spots of their kind too (see `spots_per_candidate`).
                 let (next, [w_site, w_alike]) = match cands.fixed[i] {
                     Some(true) => ([1.0, 0.0, 0.0], [1.0, 1.0]),
                     Some(false) => {
@@ -197,12 +197,16 @@ fn e_step(
                     }
                     None => {
                         let (p, ln_miss) = posterior(exposed, terms, log_prior);
-                        // Spots of each kind, marked or not: this one stands for
-                        // 1 / P(marked at all) of its kind.
-                        for ((sum, pk), miss) in sums.kinds.iter_mut().zip(p).zip(ln_miss) {
-                            *sum += pk / (-miss.exp_m1()).max(1e-300);
+                        let spots = ln_miss.map(spots_per_candidate);
+                        // The priors count every spot; the exposure sums at most
+                        // `UNSEEN_WEIGHT_MAX` spots per candidate.
+                        for ((sum, pk), n) in sums.kinds.iter_mut().zip(p).zip(spots) {
+                            *sum += pk * n;
                         }
-                        (p, [unseen_weight(ln_miss[0]), unseen_weight(ln_miss[1])])
+                        (
+                            p,
+                            [spots[SITE], spots[LOOK_ALIKE]].map(|n| n.min(UNSEEN_WEIGHT_MAX)),
+                        )
                     }
                 };
                 delta = delta.max((next[SITE] - qc[SITE]).abs());
@@ -321,6 +325,7 @@ pub(crate) fn em(
             &path[1],
             &mut est,
             mean_task_area,
+            |v| known(v).is_none(),
             fixed.priors.is_none(),
         );
     }
@@ -345,14 +350,22 @@ pub(crate) fn em(
 /// `v = x2 − 2·x1 + x0`, `α = −‖r‖/‖v‖` (at most −1, which gives back `x2`), and
 /// `x = x0 − 2α·r + α²·v`, projected back into the model's ranges. False-mark rates count per
 /// task of the mean area, so that all coordinates weigh alike; the kinds' priors count in logs.
-fn extrapolate(x0: &Estimates, x1: &Estimates, x: &mut Estimates, area: f64, priors: bool) {
+/// Volunteers for whom `free` is false (held fixed) and fixed priors are left as they are.
+fn extrapolate(
+    x0: &Estimates,
+    x1: &Estimates,
+    x: &mut Estimates,
+    area: f64,
+    free: impl Fn(usize) -> bool,
+    priors: bool,
+) {
     let rate = |e: &Estimates, v: usize| e.rho[v] * area;
     let (mut rr, mut vv) = (0.0, 0.0);
     let mut add = |a: f64, b: f64, c: f64| {
         rr += (b - a) * (b - a);
         vv += (c - 2.0 * b + a) * (c - 2.0 * b + a);
     };
-    for v in 0..x.s.len() {
+    for v in (0..x.s.len()).filter(|&v| free(v)) {
         add(x0.s[v], x1.s[v], x.s[v]);
         add(x0.f[v], x1.f[v], x.f[v]);
         add(rate(x0, v), rate(x1, v), rate(x, v));
@@ -368,7 +381,7 @@ fn extrapolate(x0: &Estimates, x1: &Estimates, x: &mut Estimates, area: f64, pri
     let alpha = (-(rr / vv).sqrt()).min(-1.0);
     let step =
         |a: f64, b: f64, c: f64| a - 2.0 * alpha * (b - a) + alpha * alpha * (c - 2.0 * b + a);
-    for v in 0..x.s.len() {
+    for v in (0..x.s.len()).filter(|&v| free(v)) {
         let s = step(x0.s[v], x1.s[v], x.s[v]).clamp(S_MIN, 1.0 - S_MIN);
         let f = step(x0.f[v], x1.f[v], x.f[v]).clamp(S_MIN, s);
         let r = step(rate(x0, v), rate(x1, v), rate(x, v)).max(PHI_MIN) / area;

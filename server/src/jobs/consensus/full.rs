@@ -36,7 +36,7 @@ pub fn run(
     let mut counts = RunCounts::new(RunKind::Full, region);
     counts.tasks = input.tasks.len();
     counts.answers = input.answers.len();
-    let output = match tessera_consensus::run(&input, params) {
+    let output = match tessera_consensus::run_owned(input, params) {
         Ok(output) => output,
         Err(err) => {
             // An input the engine refuses (no task at all, say) estimates nothing; the
@@ -45,7 +45,6 @@ pub fn run(
             return Ok((counts, [0.0, 0.0]));
         }
     };
-    drop(input);
     // Each site to the one cell it lies in (west and south edges inclusive, as matching reads
     // a cell); every cell the campaign's tasks reach is written, so a cell whose sites all
     // lost support is cleared too.
