@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/pg-start.sh
+# A one-off build (CI, a fresh clone) gains nothing from incremental caches, which are large.
+if [ "${CI:-}" = true ]; then export CARGO_INCREMENTAL=0; fi
 export TEST_DATABASE_URL=${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 
 if ! cargo nextest --version >/dev/null 2>&1; then
