@@ -224,7 +224,18 @@ struct Body {
 impl TryFrom<Body> for Response {
     type Error = String;
     fn try_from(b: Body) -> Result<Self, String> {
-        match (b.marks, b.nothing_here, b.cant_tell) {
+        Response::from_parts(b.marks, b.nothing_here, b.cant_tell)
+    }
+}
+
+impl Response {
+    /// The response of an answer's `marks`, `nothing_here` and `cant_tell` fields.
+    pub(crate) fn from_parts(
+        marks: Option<Vec<Mark>>,
+        nothing_here: bool,
+        cant_tell: bool,
+    ) -> Result<Self, String> {
+        match (marks, nothing_here, cant_tell) {
             (Some(m), false, false) if m.is_empty() => Ok(Response::NothingHere),
             (Some(m), false, false) => Ok(Response::Marks(m)),
             (None, true, false) => Ok(Response::NothingHere),

@@ -25,7 +25,7 @@
 use rayon::prelude::*;
 
 use super::answers::Kind;
-use super::candidates::{BLOCK, Candidates};
+use super::candidates::{BLOCK, Candidates, Vote};
 use super::prepare::Campaign;
 use crate::params::ConsensusParams;
 
@@ -128,18 +128,21 @@ impl MSums {
 /// The posterior of each kind for one candidate, from its exposures.
 fn posterior(
     exposed: &[(u32, bool)],
+    markers: &[Vote],
     terms: &Terms,
     log_prior: &[f64; KINDS],
 ) -> ([f64; KINDS], [f64; KINDS]) {
-    // a: Σ over markers of the log-odds; b: Σ over everyone who saw it of ln(1 − x).
+    // a: Σ over markers of the log-odds; b: Σ over everyone who saw it of ln(1 − x). The markers
+    // are the votes (both lists are sorted by volunteer): two loops without a branch on "marked".
     let (mut a, mut b) = ([0.0; KINDS], [0.0; KINDS]);
-    for &(v, m) in exposed {
+    for vote in markers {
+        let t = &terms[vote.volunteer as usize];
+        a[0] += t[0];
+        a[1] += t[1];
+        a[2] += t[2];
+    }
+    for &(v, _) in exposed {
         let t = &terms[v as usize];
-        if m {
-            a[0] += t[0];
-            a[1] += t[1];
-            a[2] += t[2];
-        }
         b[0] += t[3];
         b[1] += t[4];
         b[2] += t[5];
@@ -149,8 +152,18 @@ fn posterior(
         log_prior[LOOK_ALIKE] + a[1] + b[1],
         log_prior[SCATTER] + a[2] + b[2],
     ];
-    let max = l[0].max(l[1]).max(l[2]);
-    let e = [(l[0] - max).exp(), (l[1] - max).exp(), (l[2] - max).exp()];
+    // The likeliest kind's term is exp(0) = 1: two exponentials per candidate, not three.
+    let top = if l[0] >= l[1] && l[0] >= l[2] {
+        0
+    } else if l[1] >= l[2] {
+        1
+    } else {
+        2
+    };
+    let mut e = [0.0; KINDS];
+    for (k, (e, lk)) in e.iter_mut().zip(l).enumerate() {
+        *e = if k == top { 1.0 } else { (lk - l[top]).exp() };
+    }
     let total = e[0] + e[1] + e[2];
     ([e[0] / total, e[1] / total, e[2] / total], b)
 }
@@ -182,13 +195,13 @@ fn e_step(
             let mut delta: f64 = 0.0;
             let mut sums = MSums::new(nv);
             for (i, qc) in (b * block..).zip(qs) {
-                let exposed = cands.exposed(i);
+                let (exposed, markers) = (cands.exposed(i), cands.votes(i));
                 // Gold candidates exist whether or not anyone marked them; the others stand
                 // for the unmarked spots of their kind too (see `spots_per_candidate`).
                 let (next, [w_site, w_alike]) = match cands.fixed[i] {
                     Some(true) => ([1.0, 0.0, 0.0], [1.0, 1.0]),
                     Some(false) => {
-                        let (p, _) = posterior(exposed, terms, log_prior);
+                        let (p, _) = posterior(exposed, markers, terms, log_prior);
                         let false_total = (p[LOOK_ALIKE] + p[SCATTER]).max(1e-300);
                         (
                             [0.0, p[LOOK_ALIKE] / false_total, p[SCATTER] / false_total],
@@ -196,7 +209,7 @@ fn e_step(
                         )
                     }
                     None => {
-                        let (p, ln_miss) = posterior(exposed, terms, log_prior);
+                        let (p, ln_miss) = posterior(exposed, markers, terms, log_prior);
                         let spots = ln_miss.map(spots_per_candidate);
                         // The priors count every spot; the exposure sums at most
                         // `UNSEEN_WEIGHT_MAX` spots per candidate.
@@ -211,15 +224,17 @@ fn e_step(
                 };
                 delta = delta.max((next[SITE] - qc[SITE]).abs());
                 *qc = next;
-                for &(v, m) in exposed {
+                let (seen_site, seen_alike) = (next[SITE] * w_site, next[LOOK_ALIKE] * w_alike);
+                for &(v, _) in exposed {
                     let s = &mut sums.per_volunteer[v as usize];
-                    s[0] += next[SITE] * w_site;
-                    s[2] += next[LOOK_ALIKE] * w_alike;
-                    if m {
-                        s[1] += next[SITE];
-                        s[3] += next[LOOK_ALIKE];
-                        s[4] += next[SCATTER];
-                    }
+                    s[0] += seen_site;
+                    s[2] += seen_alike;
+                }
+                for vote in markers {
+                    let s = &mut sums.per_volunteer[vote.volunteer as usize];
+                    s[1] += next[SITE];
+                    s[3] += next[LOOK_ALIKE];
+                    s[4] += next[SCATTER];
                 }
             }
             (delta, sums)

@@ -59,8 +59,70 @@ pub(crate) fn support(em: &EmResult, votes: &[Vote], exposed: &[(u32, bool)]) ->
     }
 }
 
-/// Rounds of the class EM; it starts from a weighted vote and settles within a few dozen.
+/// Rounds of the class EM at most; it starts from a weighted vote and, accelerated, settles
+/// within a few dozen.
 const CLASS_ROUNDS: usize = 50;
+/// The class EM stops when no class posterior moves by more than this in a round.
+const CLASS_TOLERANCE: f64 = 1e-6;
+/// The smallest confusion probability.
+const CONF_FLOOR: f64 = 1e-9;
+
+/// The class EM's parameters: each volunteer's confusion matrix and each class's share, in logs.
+#[derive(Clone)]
+struct ClassTheta {
+    /// ln P(label l | true t) of volunteer v at `[v·nk² + t·nk + l]`.
+    log_conf: Vec<f64>,
+    log_share: Vec<f64>,
+}
+
+impl ClassTheta {
+    /// One SQUAREM step from `x0` and `x1 = F(x0)` to `self = F(x1)`, in log space: `r = x1 − x0`,
+    /// `v = x2 − 2·x1 + x0`, `α = −‖r‖/‖v‖` (at most −1, which gives back `x2`), `x = x0 − 2α·r +
+    /// α²·v`; then every row (and the shares) is floored and renormalised to probabilities.
+    fn extrapolate(&mut self, x0: &ClassTheta, x1: &ClassTheta, nk: usize) {
+        let pairs = || {
+            x0.log_conf
+                .iter()
+                .chain(&x0.log_share)
+                .zip(x1.log_conf.iter().chain(&x1.log_share))
+        };
+        let (mut rr, mut vv) = (0.0, 0.0);
+        for ((a, b), c) in pairs().zip(self.log_conf.iter().chain(&self.log_share)) {
+            rr += (b - a) * (b - a);
+            vv += (c - 2.0 * b + a) * (c - 2.0 * b + a);
+        }
+        if vv <= 0.0 || !vv.is_finite() {
+            return;
+        }
+        let alpha = (-(rr / vv).sqrt()).min(-1.0);
+        let floor = CONF_FLOOR.ln();
+        let step = |a: f64, b: f64, c: f64| {
+            (a - 2.0 * alpha * (b - a) + alpha * alpha * (c - 2.0 * b + a)).max(floor)
+        };
+        for ((c, a), b) in self.log_conf.iter_mut().zip(&x0.log_conf).zip(&x1.log_conf) {
+            *c = step(*a, *b, *c);
+        }
+        for ((c, a), b) in self
+            .log_share
+            .iter_mut()
+            .zip(&x0.log_share)
+            .zip(&x1.log_share)
+        {
+            *c = step(*a, *b, *c);
+        }
+        for row in self
+            .log_conf
+            .chunks_mut(nk)
+            .chain([&mut self.log_share[..]])
+        {
+            let max = row.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let total = max + row.iter().map(|x| (x - max).exp()).sum::<f64>().ln();
+            for x in row.iter_mut() {
+                *x = (*x - total).max(floor);
+            }
+        }
+    }
+}
 
 /// Dawid–Skene over classes, on the reported candidates: each volunteer has a full confusion
 /// matrix (`P(marked class | true class)`), each class a prior share. Confusions are posterior
@@ -68,47 +130,53 @@ const CLASS_ROUNDS: usize = 50;
 /// probability `a₀`, otherwise any other class alike), so a volunteer with few marks keeps an
 /// almost one-coin matrix and the first round is a plain vote; one who always marks one class,
 /// or mixes two, is learnt as such. Each candidate counts by its site posterior.
-pub(crate) fn classes(
-    c: &Campaign,
-    cands: &Candidates,
-    em: &EmResult,
-    params: &ConsensusParams,
-) -> Classes {
-    let nk = c.classes.len();
-    let nv = c.volunteers.len();
-    let k = params.prior_strength;
-    let a0 = params.prior_class_accuracy;
-    let prior = |t: usize, l: usize| {
-        if nk == 1 {
+/// The class Dawid–Skene model over the reported candidates: its fixed inputs.
+struct ClassModel<'a> {
+    cands: &'a Candidates,
+    em: &'a EmResult,
+    reported: Vec<usize>,
+    nk: usize,
+    nv: usize,
+    strength: f64,
+    accuracy: f64,
+}
+
+impl ClassModel<'_> {
+    /// The prior chance a volunteer labels a site of true class `t` as `l`.
+    fn prior(&self, t: usize, l: usize) -> f64 {
+        if self.nk == 1 {
             1.0
         } else if t == l {
-            a0
+            self.accuracy
         } else {
-            (1.0 - a0) / (nk as f64 - 1.0)
+            (1.0 - self.accuracy) / (self.nk as f64 - 1.0)
         }
-    };
-    // ln P(label l | true t) of volunteer v at [v·nk² + t·nk + l].
-    let mut log_conf: Vec<f64> = (0..nv * nk * nk)
-        .map(|i| prior((i / nk) % nk, i % nk).max(1e-9).ln())
-        .collect();
-    let mut log_share = vec![-(nk as f64).ln(); nk];
-    let reported: Vec<usize> = (0..cands.len())
-        .filter(|&i| is_reported(cands, i, em, params))
-        .collect();
-    let mut posterior = vec![0.0; reported.len() * nk];
-    let mut counts = vec![0.0; nv * nk * nk];
-    let mut previous = vec![f64::INFINITY; posterior.len()];
-    for _ in 0..CLASS_ROUNDS {
-        let (log_conf_ref, log_share_ref) = (&log_conf, &log_share);
-        reported
+    }
+
+    fn start(&self) -> ClassTheta {
+        let nk = self.nk;
+        // ln P(label l | true t) of volunteer v at [v·nk² + t·nk + l].
+        let log_conf = (0..self.nv * nk * nk)
+            .map(|i| self.prior((i / nk) % nk, i % nk).max(CONF_FLOOR).ln())
+            .collect();
+        ClassTheta {
+            log_conf,
+            log_share: vec![-(nk as f64).ln(); nk],
+        }
+    }
+
+    /// Each reported candidate's class posterior under `theta`.
+    fn e_step(&self, theta: &ClassTheta, posterior: &mut [f64]) {
+        let nk = self.nk;
+        self.reported
             .par_iter()
             .zip(posterior.par_chunks_mut(nk))
             .for_each(|(&i, p)| {
-                p.copy_from_slice(log_share_ref);
-                for vote in cands.votes(i) {
+                p.copy_from_slice(&theta.log_share);
+                for vote in self.cands.votes(i) {
                     let row = vote.volunteer as usize * nk * nk + vote.class as usize;
                     for (t, x) in p.iter_mut().enumerate() {
-                        *x += log_conf_ref[row + t * nk];
+                        *x += theta.log_conf[row + t * nk];
                     }
                 }
                 let max = p.iter().copied().fold(f64::NEG_INFINITY, f64::max);
@@ -120,40 +188,97 @@ pub(crate) fn classes(
                     *x /= total;
                 }
             });
-        let change = posterior
-            .iter()
-            .zip(&previous)
-            .map(|(a, b)| (a - b).abs())
-            .fold(0.0, f64::max);
-        if change < 1e-6 {
-            break;
-        }
-        previous.copy_from_slice(&posterior);
-        counts.fill(0.0);
+    }
+
+    /// Confusions and shares from the posteriors, each site weighted by its chance of being real.
+    fn m_step(&self, posterior: &[f64], theta: &mut ClassTheta) {
+        let nk = self.nk;
+        let q = &self.em.q;
+        let mut counts = vec![0.0; self.nv * nk * nk];
         let mut shares = vec![1.0; nk];
-        for (&i, p) in reported.iter().zip(posterior.chunks(nk)) {
+        for (&i, p) in self.reported.iter().zip(posterior.chunks(nk)) {
             for (t, x) in p.iter().enumerate() {
-                shares[t] += em.q[i] * x;
+                shares[t] += q[i] * x;
             }
-            for vote in cands.votes(i) {
+            for vote in self.cands.votes(i) {
                 let base = vote.volunteer as usize * nk * nk + vote.class as usize;
                 for (t, x) in p.iter().enumerate() {
-                    counts[base + t * nk] += em.q[i] * x;
+                    counts[base + t * nk] += q[i] * x;
                 }
             }
         }
         let total: f64 = shares.iter().sum();
-        for (l, x) in log_share.iter_mut().zip(&shares) {
+        for (l, x) in theta.log_share.iter_mut().zip(&shares) {
             *l = (x / total).ln();
         }
-        for (row, (conf, count)) in log_conf.chunks_mut(nk).zip(counts.chunks(nk)).enumerate() {
+        let k = self.strength;
+        for (row, (conf, count)) in theta
+            .log_conf
+            .chunks_mut(nk)
+            .zip(counts.chunks(nk))
+            .enumerate()
+        {
             let t = row % nk;
             let n: f64 = count.iter().sum();
             for (l, (c, x)) in conf.iter_mut().zip(count).enumerate() {
-                *c = ((k * prior(t, l) + x) / (k + n)).max(1e-9).ln();
+                *c = ((k * self.prior(t, l) + x) / (k + n)).max(CONF_FLOOR).ln();
             }
         }
     }
+}
+
+pub(crate) fn classes(
+    c: &Campaign,
+    cands: &Candidates,
+    em: &EmResult,
+    params: &ConsensusParams,
+) -> Classes {
+    let nk = c.classes.len();
+    let nv = c.volunteers.len();
+    let model = ClassModel {
+        cands,
+        em,
+        reported: (0..cands.len())
+            .filter(|&i| is_reported(cands, i, em, params))
+            .collect(),
+        nk,
+        nv,
+        strength: params.prior_strength,
+        accuracy: params.prior_class_accuracy,
+    };
+    let mut posterior = vec![0.0; model.reported.len() * nk];
+    let mut previous = vec![f64::INFINITY; posterior.len()];
+    let mut theta = model.start();
+    // Rounds two at a time, then a squared extrapolation along them (SQUAREM, as in the site
+    // EM): the class EM converges linearly and slowly where volunteers' confusions are weakly
+    // identified, and would otherwise stop at the round limit.
+    let mut rounds = 0;
+    'rounds: while rounds < CLASS_ROUNDS {
+        let mut path = Vec::with_capacity(2);
+        for _ in 0..2 {
+            path.push(theta.clone());
+            rounds += 1;
+            model.e_step(&theta, &mut posterior);
+            let change = posterior
+                .iter()
+                .zip(&previous)
+                .map(|(a, b)| (a - b).abs())
+                .fold(0.0, f64::max);
+            if change < CLASS_TOLERANCE {
+                break 'rounds;
+            }
+            previous.copy_from_slice(&posterior);
+            model.m_step(&posterior, &mut theta);
+            if rounds >= CLASS_ROUNDS {
+                break 'rounds;
+            }
+        }
+        theta.extrapolate(&path[0], &path[1], nk);
+    }
+    let ClassTheta {
+        log_conf,
+        log_share,
+    } = theta;
     // A volunteer's class accuracy: the chance their class is right, over the classes' shares.
     let accuracy = (0..nv)
         .map(|v| {
@@ -164,7 +289,7 @@ pub(crate) fn classes(
         .collect();
     Classes {
         accuracy,
-        reported,
+        reported: model.reported,
         posterior,
     }
 }
