@@ -41,6 +41,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     } else {
         let p = ConsensusParams {
             eps_m: args.opt("--eps-m").filter(|&m: &f64| m > 0.0),
+            tolerance: args.get("--tolerance", ConsensusParams::default().tolerance),
+            max_iterations: args.get(
+                "--max-iterations",
+                ConsensusParams::default().max_iterations,
+            ),
             ..ConsensusParams::default()
         };
         let mut out = run_owned(input, &p)?;

@@ -43,7 +43,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let tiles: u32 = args.get("--tiles", 20);
     let answers = list(&args, "--answers", "3,5,8");
     let seeds = list(&args, "--seeds", "1,2,3");
-    let params = ConsensusParams::default();
+    let defaults = ConsensusParams::default();
+    let params = ConsensusParams {
+        tolerance: args.get("--tolerance", defaults.tolerance),
+        max_iterations: args.get("--max-iterations", defaults.max_iterations),
+        ..defaults
+    };
     let pp = PanoptesParams {
         eps: args.get("--panoptes-eps", 10.0),
         min_samples: args.get("--panoptes-min-samples", 3),

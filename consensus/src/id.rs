@@ -4,6 +4,7 @@
 //! on the types that return it.
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::de::{self, Deserializer, Unexpected, Visitor};
 use serde::{Deserialize, Serialize};
@@ -14,8 +15,9 @@ use serde::{Deserialize, Serialize};
 pub enum Id {
     /// A numeric id (database row id).
     Int(i64),
-    /// A textual id (uuid, handle, tile name).
-    Text(String),
+    /// A textual id (uuid, handle, tile name). Shared, not copied: a volunteer's id appears
+    /// on each of their answers and on every site they marked.
+    Text(Arc<str>),
 }
 
 // By hand rather than `#[serde(untagged)]`, which buffers every value before trying each
@@ -37,10 +39,10 @@ impl<'de> Deserialize<'de> for Id {
                     .map_err(|_| E::invalid_value(Unexpected::Unsigned(v), &self))
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Id, E> {
-                Ok(Id::Text(v.to_owned()))
+                Ok(Id::Text(Arc::from(v)))
             }
             fn visit_string<E: de::Error>(self, v: String) -> Result<Id, E> {
-                Ok(Id::Text(v))
+                Ok(Id::Text(Arc::from(v)))
             }
         }
         d.deserialize_any(IdVisitor)
@@ -75,7 +77,7 @@ macro_rules! id_newtype {
         }
         impl From<&str> for $name {
             fn from(v: &str) -> Self {
-                Self(Id::Text(v.to_owned()))
+                Self(Id::Text(Arc::from(v)))
             }
         }
     };

@@ -4,6 +4,7 @@
 //! so the algorithms downstream trust them.
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -12,9 +13,10 @@ use crate::geo::pixel_to_lonlat;
 use crate::id::{TaskId, VolunteerId};
 
 /// A damage class name, e.g. `destroyed`. Checked against the campaign's classes at run time.
+/// Shared, not copied: every mark and site vote of a class holds the same text.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct DamageClass(pub String);
+pub struct DamageClass(pub Arc<str>);
 
 impl fmt::Display for DamageClass {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -24,7 +26,15 @@ impl fmt::Display for DamageClass {
 
 impl From<&str> for DamageClass {
     fn from(v: &str) -> Self {
-        Self(v.to_owned())
+        Self(Arc::from(v))
+    }
+}
+
+impl DamageClass {
+    /// The class name.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
     }
 }
 

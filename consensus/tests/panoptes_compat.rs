@@ -38,7 +38,7 @@ fn clusters_equal_recorded_panoptes_output(
     assert_eq!(out.clusters.len(), want.len());
     for (got, w) in out.clusters.iter().zip(&want) {
         assert_eq!(serde_json::to_value(&got.task).unwrap(), w["task"]);
-        assert_eq!(got.class.0, w["class"].as_str().unwrap());
+        assert_eq!(got.class.as_str(), w["class"].as_str().unwrap());
         assert_eq!(got.count as u64, w["count"].as_u64().unwrap());
         assert!(
             (got.x - w["x"].as_f64().unwrap()).abs() < 0.01,
@@ -53,7 +53,7 @@ fn clusters_equal_recorded_panoptes_output(
     let g = group(
         out.clusters
             .iter()
-            .map(|c| (c.task.to_string(), c.class.0.clone(), c.x, c.y, c.count)),
+            .map(|c| (c.task.to_string(), c.class.to_string(), c.x, c.y, c.count)),
     );
     let w = group(want.iter().map(|w| {
         let task = w["task"]

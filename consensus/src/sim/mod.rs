@@ -101,7 +101,7 @@ pub fn simulate(p: &SimParams, seed: u64) -> ConsensusResult<(Input, GroundTruth
                 TruthSite {
                     lon,
                     lat,
-                    class: DamageClass(p.classes[c].0.clone()),
+                    class: DamageClass::from(p.classes[c].0.as_str()),
                 }
             })
             .collect()
@@ -200,7 +200,7 @@ fn gold_response(p: &SimParams, inside: &[Spot]) -> Response {
         .map(|&(x, y, c)| Mark {
             x,
             y,
-            class: DamageClass(p.classes[c].0.clone()),
+            class: DamageClass::from(p.classes[c].0.as_str()),
         })
         .collect();
     if marks.is_empty() {

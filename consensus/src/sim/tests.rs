@@ -158,7 +158,7 @@ fn one_class_volunteers_give_every_mark_their_class() {
     for a in &input.answers {
         if let Some(only) = &volunteers[a.volunteer.to_string().as_str()].only_class {
             for m in marks(&a.response) {
-                assert_eq!(&m.class.0, only);
+                assert_eq!(m.class.as_str(), only);
                 checked += 1;
             }
         }

@@ -157,7 +157,7 @@ impl SimVolunteer {
         }
         let t = &self.truth;
         let size = tile.size;
-        let class = |k: usize| DamageClass(p.classes[k].0.clone());
+        let class = |k: usize| DamageClass::from(p.classes[k].0.as_str());
         let mut marks = Vec::new();
         // A mark of a spot of class `c` seen in the tile, with the volunteer's class habits,
         // click noise and offset.

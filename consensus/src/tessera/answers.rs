@@ -113,7 +113,7 @@ pub(super) fn canonical<'a>(
             for m in ms {
                 if t.check_mark(m).is_err() {
                     summary.invalid_marks += 1;
-                } else if let Some(&class) = class_index.get(m.class.0.as_str()) {
+                } else if let Some(&class) = class_index.get(m.class.as_str()) {
                     marks.push((m, class));
                 } else {
                     summary.unknown_class_marks += 1;

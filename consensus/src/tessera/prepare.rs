@@ -164,11 +164,7 @@ fn campaign_tasks(
                 Response::Marks(ms) => ms
                     .iter()
                     .filter(|m| t.check_mark(m).is_ok())
-                    .filter_map(|m| {
-                        class_index
-                            .get(m.class.0.as_str())
-                            .map(|&c| (ct.plane(m), c))
-                    })
+                    .filter_map(|m| class_index.get(m.class.as_str()).map(|&c| (ct.plane(m), c)))
                     .collect(),
                 Response::NothingHere | Response::CantTell => Vec::new(),
             });

@@ -304,6 +304,11 @@ pub(crate) fn weight(em: &EmResult, v: usize) -> f64 {
 /// Builds the reported sites, sorted by position.
 pub(crate) fn sites(c: &Campaign, cands: &Candidates, em: &EmResult, cls: &Classes) -> Vec<Site> {
     let nk = c.classes.len();
+    let names: Vec<DamageClass> = c
+        .classes
+        .iter()
+        .map(|n| DamageClass::from(n.as_str()))
+        .collect();
     let out: Vec<Site> = cls
         .reported
         .par_iter()
@@ -341,7 +346,7 @@ pub(crate) fn sites(c: &Campaign, cands: &Candidates, em: &EmResult, cls: &Class
                 .iter()
                 .map(|v| SiteVote {
                     volunteer: c.volunteers[v.volunteer as usize].clone(),
-                    class: DamageClass(c.classes[v.class as usize].clone()),
+                    class: names[v.class as usize].clone(),
                 })
                 .collect();
             marked.sort_by(|a, b| a.volunteer.cmp(&b.volunteer));
@@ -355,7 +360,7 @@ pub(crate) fn sites(c: &Campaign, cands: &Candidates, em: &EmResult, cls: &Class
             tasks.dedup();
             Some(Site {
                 position,
-                class: DamageClass(c.classes[class].clone()),
+                class: names[class].clone(),
                 confidence: em.q[*i],
                 support,
                 seen_by: exposed.len(),

@@ -323,10 +323,10 @@ impl CrowdSet {
     /// The set as a Tessera campaign, and the parameters that declare its classes.
     pub fn campaign(&self, params: &ConsensusParams) -> (Input, ConsensusParams) {
         let class = |l: usize| {
-            DamageClass(if self.labels > 2 {
-                self.class_names[l].clone()
+            DamageClass::from(if self.labels > 2 {
+                self.class_names[l].as_str()
             } else {
-                "damage".to_owned()
+                "damage"
             })
         };
         let tasks = (0..self.truth.len())
@@ -390,7 +390,7 @@ impl CrowdSet {
                         said[i] = self
                             .class_names
                             .iter()
-                            .position(|c| *c == site.class.0)
+                            .position(|c| c == site.class.as_str())
                             .expect("a declared class");
                     }
                 }

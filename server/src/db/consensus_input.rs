@@ -70,7 +70,7 @@ pub fn response<'a>(
         AnswerKind::CantTell => Response::CantTell,
         AnswerKind::Marks => Response::Marks(
             marks
-                .filter_map(|(x, y, class)| CMark::new(x, y, DamageClass(class.to_owned())).ok())
+                .filter_map(|(x, y, class)| CMark::new(x, y, DamageClass::from(class)).ok())
                 .collect(),
         ),
     }

@@ -46,7 +46,7 @@ impl GoldAnswer {
         Response::Marks(
             self.marks
                 .iter()
-                .filter_map(|m| CMark::new(m.x, m.y, DamageClass(m.class.clone())).ok())
+                .filter_map(|m| CMark::new(m.x, m.y, DamageClass::from(m.class.as_str())).ok())
                 .collect(),
         )
     }

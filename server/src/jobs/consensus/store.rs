@@ -129,7 +129,7 @@ fn found_site(site: &tessera_consensus::Site) -> Option<FoundSite> {
     Some(FoundSite {
         lon,
         lat,
-        class: site.class.0.clone(),
+        class: site.class.to_string(),
         confidence: site.confidence,
         support: site.support,
         seen_by: i32::try_from(site.seen_by).unwrap_or(i32::MAX),
@@ -145,7 +145,7 @@ fn found_site(site: &tessera_consensus::Site) -> Option<FoundSite> {
         votes: site
             .votes
             .iter()
-            .map(|v| (UserId(v.volunteer.to_string()), v.class.0.clone()))
+            .map(|v| (UserId(v.volunteer.to_string()), v.class.to_string()))
             .collect(),
     })
 }
