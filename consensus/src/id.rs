@@ -4,10 +4,10 @@
 //! on the types that return it.
 
 use std::fmt;
-use std::sync::Arc;
 
 use serde::de::{self, Deserializer, Unexpected, Visitor};
 use serde::{Deserialize, Serialize};
+use smol_str::SmolStr;
 
 /// An external identifier as it appears in the JSON: an integer or a string.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -15,9 +15,10 @@ use serde::{Deserialize, Serialize};
 pub enum Id {
     /// A numeric id (database row id).
     Int(i64),
-    /// A textual id (uuid, handle, tile name). Shared, not copied: a volunteer's id appears
-    /// on each of their answers and on every site they marked.
-    Text(Arc<str>),
+    /// A textual id (uuid, handle, tile name). Up to 23 bytes are held inline, longer ones
+    /// shared: a volunteer's id is on each of their answers and every site they marked, and
+    /// a copy per answer was most of the memory of reading a campaign.
+    Text(SmolStr),
 }
 
 // By hand rather than `#[serde(untagged)]`, which buffers every value before trying each
@@ -39,10 +40,10 @@ impl<'de> Deserialize<'de> for Id {
                     .map_err(|_| E::invalid_value(Unexpected::Unsigned(v), &self))
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Id, E> {
-                Ok(Id::Text(Arc::from(v)))
+                Ok(Id::Text(SmolStr::new(v)))
             }
             fn visit_string<E: de::Error>(self, v: String) -> Result<Id, E> {
-                Ok(Id::Text(Arc::from(v)))
+                Ok(Id::Text(SmolStr::new(v)))
             }
         }
         d.deserialize_any(IdVisitor)
@@ -77,7 +78,7 @@ macro_rules! id_newtype {
         }
         impl From<&str> for $name {
             fn from(v: &str) -> Self {
-                Self(Id::Text(Arc::from(v)))
+                Self(Id::Text(SmolStr::new(v)))
             }
         }
     };

@@ -1,17 +1,15 @@
 //! The JSON-lines wire format (see the README): tasks and answers in; sites, task verdicts,
 //! volunteer estimates and a summary out. Malformed lines are skipped and counted, never fatal.
 
-use std::collections::HashSet;
 use std::io::{BufRead, Write};
-use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ConsensusError, ConsensusResult};
-use crate::id::{Id, TaskId, VolunteerId};
+use crate::id::{TaskId, VolunteerId};
 use crate::output::{InputReport, Output, Site, Summary, TaskVerdict, VolunteerEstimate};
 use crate::par::map_blocks;
-use crate::types::{Answer, DamageClass, Footprint, Input, Mark, Response, Task};
+use crate::types::{Answer, Footprint, Input, Mark, Response, Task};
 
 /// How many skipped-line messages [`InputReport::errors`] keeps.
 const MAX_REPORTED_ERRORS: usize = 20;
@@ -132,7 +130,6 @@ fn read_batched(
 ) -> ConsensusResult<(Input, InputReport)> {
     let mut input = Input::default();
     let mut report = InputReport::default();
-    let mut shared = Interner::default();
     // One batch of raw lines: the text, and where each line ends.
     let mut text = Vec::with_capacity(batch_bytes.saturating_add(64 << 10));
     let mut ends: Vec<usize> = Vec::new();
@@ -157,7 +154,7 @@ fn read_batched(
         let first = report.lines;
         report.lines += ends.len();
         for (i, p) in (first..).zip(parsed.into_iter().flatten()) {
-            accept(p, i, &mut input, &mut report, &mut shared);
+            accept(p, i, &mut input, &mut report);
         }
         if eof {
             return Ok((input, report));
@@ -177,49 +174,7 @@ fn parse_batch(text: &[u8], ends: &[usize]) -> Vec<Vec<Parsed>> {
     })
 }
 
-/// One copy of each distinct text id and class name: a volunteer's id is on every answer they
-/// gave, a class name on every mark, and sharing them keeps a campaign's answers in memory at
-/// about half the size of separate copies.
-#[derive(Default)]
-struct Interner {
-    texts: HashSet<Arc<str>>,
-}
-
-impl Interner {
-    fn share(&mut self, text: &mut Arc<str>) {
-        if let Some(known) = self.texts.get(&**text) {
-            *text = Arc::clone(known);
-        } else {
-            self.texts.insert(Arc::clone(text));
-        }
-    }
-
-    fn share_id(&mut self, id: &mut Id) {
-        if let Id::Text(text) = id {
-            self.share(text);
-        }
-    }
-
-    fn share_response(&mut self, response: &mut Response) {
-        if let Response::Marks(marks) = response {
-            for Mark {
-                class: DamageClass(name),
-                ..
-            } in marks
-            {
-                self.share(name);
-            }
-        }
-    }
-}
-
-fn accept(
-    parsed: Parsed,
-    index: usize,
-    input: &mut Input,
-    report: &mut InputReport,
-    shared: &mut Interner,
-) {
+fn accept(parsed: Parsed, index: usize, input: &mut Input, report: &mut InputReport) {
     match parsed {
         Parsed::Blank => {}
         Parsed::Line(InLine::Task(t)) => {
@@ -230,19 +185,11 @@ fn accept(
                     &format!("task {} has an empty pixel window", t.id),
                 );
             } else {
-                let mut t = t;
-                shared.share_id(&mut t.id.0);
-                if let Some(gold) = &mut t.gold {
-                    shared.share_response(gold);
-                }
                 report.tasks += 1;
                 input.tasks.push(t);
             }
         }
-        Parsed::Line(InLine::Answer(mut a)) => {
-            shared.share_id(&mut a.task.0);
-            shared.share_id(&mut a.volunteer.0);
-            shared.share_response(&mut a.response);
+        Parsed::Line(InLine::Answer(a)) => {
             report.answers += 1;
             input.answers.push(a);
         }

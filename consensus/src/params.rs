@@ -42,7 +42,9 @@ pub struct ConsensusParams {
     pub prior_strength: f64,
     /// EM stops after this many iterations …
     pub max_iterations: usize,
-    /// … or when no site's posterior moves by more than this.
+    /// … or when no site's posterior moves by more than this. The default, 1e-4, is a
+    /// hundredth of the precision a confidence is read at; on 2 M answers, 1e-6 took 62 steps
+    /// and 1e-4 takes 33, and no site's confidence differs by more than 3e-4.
     pub tolerance: f64,
     /// Adaptive redundancy: answers (can't-tell excluded) before a task may retire.
     pub min_answers: usize,
@@ -74,7 +76,7 @@ impl Default for ConsensusParams {
             prior_class_accuracy: 0.8,
             prior_strength: 7.0,
             max_iterations: 100,
-            tolerance: 1e-6,
+            tolerance: 1e-4,
             min_answers: 3,
             max_answers: 8,
         }

@@ -4,19 +4,20 @@
 //! so the algorithms downstream trust them.
 
 use std::fmt;
-use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
+use smol_str::SmolStr;
 
 use crate::error::{ConsensusError, ConsensusResult};
 use crate::geo::pixel_to_lonlat;
 use crate::id::{TaskId, VolunteerId};
 
 /// A damage class name, e.g. `destroyed`. Checked against the campaign's classes at run time.
-/// Shared, not copied: every mark and site vote of a class holds the same text.
+/// Held inline up to 23 bytes (longer names are shared): a class name is on every mark and
+/// every site vote, and a separate allocation for each was a large part of a campaign's memory.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct DamageClass(pub Arc<str>);
+pub struct DamageClass(pub SmolStr);
 
 impl fmt::Display for DamageClass {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -26,7 +27,7 @@ impl fmt::Display for DamageClass {
 
 impl From<&str> for DamageClass {
     fn from(v: &str) -> Self {
-        Self(Arc::from(v))
+        Self(SmolStr::new(v))
     }
 }
 
