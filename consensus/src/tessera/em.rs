@@ -65,10 +65,23 @@ pub(crate) struct EmResult {
     pub answered: Vec<usize>,
 }
 
-/// Per-volunteer likelihood terms of one iteration, side by side so the E-step reads one entry
-/// per exposure: the log-odds of a mark under each kind, `ln(x / (1 − x))` for `x = s, f, φ`,
-/// then `ln(1 − x)` for each.
-type Terms = Vec<[f64; 6]>;
+/// What an exposure contributes for one volunteer, one cache line: `ln(1 − x)` for each kind's
+/// marking chance `x = s, f, φ`, then `1 − x` itself (the product over exposures is the chance
+/// that nobody marks a spot of the kind, without an exponential per candidate).
+#[derive(Debug, Clone, Copy, Default)]
+#[repr(align(64))]
+struct Miss {
+    ln: [f64; KINDS],
+    p: [f64; KINDS],
+}
+
+/// Per-volunteer likelihood terms of one iteration: for everyone who saw a candidate (`miss`),
+/// and for those who marked it, the log-odds of a mark under each kind, `ln(x / (1 − x))`.
+#[derive(Default)]
+struct Terms {
+    miss: Vec<Miss>,
+    odds: Vec<[f64; KINDS]>,
+}
 
 fn clamp_p(x: f64) -> f64 {
     x.clamp(S_MIN, 1.0 - S_MIN)
@@ -76,14 +89,21 @@ fn clamp_p(x: f64) -> f64 {
 
 /// Recomputes the terms (and `phi`) from the current estimates.
 fn update_terms(terms: &mut Terms, est: &Estimates, spot: f64, phi: &mut [f64]) {
-    terms.resize(est.s.len(), [0.0; 6]);
-    for v in 0..est.s.len() {
+    let nv = est.s.len();
+    terms.miss.resize(nv, Miss::default());
+    terms.odds.resize(nv, [0.0; KINDS]);
+    let per_volunteer = terms.miss.iter_mut().zip(&mut terms.odds).zip(phi.iter_mut());
+    for (v, ((miss, odds), phi)) in per_volunteer.enumerate() {
         let s = clamp_p(est.s[v]);
         let f = clamp_p(est.f[v]);
-        phi[v] = (-(-est.rho[v] * spot).exp_m1()).clamp(PHI_MIN, 1.0 - S_MIN);
-        let p = phi[v];
+        *phi = (-(-est.rho[v] * spot).exp_m1()).clamp(PHI_MIN, 1.0 - S_MIN);
+        let p = *phi;
         let (ns, nf, np) = ((-s).ln_1p(), (-f).ln_1p(), (-p).ln_1p());
-        terms[v] = [s.ln() - ns, f.ln() - nf, p.ln() - np, ns, nf, np];
+        *odds = [s.ln() - ns, f.ln() - nf, p.ln() - np];
+        *miss = Miss {
+            ln: [ns, nf, np],
+            p: [1.0 - s, 1.0 - f, 1.0 - p],
+        };
     }
 }
 
@@ -97,25 +117,31 @@ struct Estimates {
     log_prior: [f64; KINDS],
 }
 
-/// Sums of the M-step, per volunteer: `[Σ q_S over exposures, Σ q_S over marks, Σ q_L over
-/// exposures, Σ q_L over marks, Σ q_N over marks]`, and per kind the spots it stands for
-/// (marked or not) over the free (not gold-fixed) candidates.
+/// Sums of the M-step, per volunteer: `seen` is `[Σ q_S, Σ q_L]` over exposures and `marked`
+/// `[Σ q_S, Σ q_L, Σ q_N]` over marks; and per kind the spots it stands for (marked or not)
+/// over the free (not gold-fixed) candidates.
 struct MSums {
-    per_volunteer: Vec<[f64; 5]>,
+    seen: Vec<[f64; 2]>,
+    marked: Vec<[f64; KINDS]>,
     kinds: [f64; KINDS],
 }
 
 impl MSums {
     fn new(nv: usize) -> Self {
         Self {
-            per_volunteer: vec![[0.0; 5]; nv],
+            seen: vec![[0.0; 2]; nv],
+            marked: vec![[0.0; KINDS]; nv],
             kinds: [0.0; KINDS],
         }
     }
 
     fn add(&mut self, other: &MSums) {
-        for (a, b) in self.per_volunteer.iter_mut().zip(&other.per_volunteer) {
-            for k in 0..5 {
+        for (a, b) in self.seen.iter_mut().zip(&other.seen) {
+            a[0] += b[0];
+            a[1] += b[1];
+        }
+        for (a, b) in self.marked.iter_mut().zip(&other.marked) {
+            for k in 0..KINDS {
                 a[k] += b[k];
             }
         }
@@ -125,27 +151,30 @@ impl MSums {
     }
 }
 
-/// The posterior of each kind for one candidate, from its exposures.
+/// The posterior of each kind for one candidate, from its exposures, and each kind's chance
+/// that nobody who saw it marks it.
 fn posterior(
     exposed: &[(u32, bool)],
     markers: &[Vote],
     terms: &Terms,
     log_prior: &[f64; KINDS],
 ) -> ([f64; KINDS], [f64; KINDS]) {
-    // a: Σ over markers of the log-odds; b: Σ over everyone who saw it of ln(1 − x). The markers
-    // are the votes (both lists are sorted by volunteer): two loops without a branch on "marked".
-    let (mut a, mut b) = ([0.0; KINDS], [0.0; KINDS]);
+    // a: Σ over markers of the log-odds; b: Σ over everyone who saw it of ln(1 − x), and
+    // miss: Π of (1 − x). The markers are the votes (both lists are sorted by volunteer): two
+    // loops without a branch on "marked".
+    let (mut a, mut b, mut miss) = ([0.0; KINDS], [0.0; KINDS], [1.0; KINDS]);
     for vote in markers {
-        let t = &terms[vote.volunteer as usize];
+        let t = &terms.odds[vote.volunteer as usize];
         a[0] += t[0];
         a[1] += t[1];
         a[2] += t[2];
     }
     for &(v, _) in exposed {
-        let t = &terms[v as usize];
-        b[0] += t[3];
-        b[1] += t[4];
-        b[2] += t[5];
+        let t = &terms.miss[v as usize];
+        for k in 0..KINDS {
+            b[k] += t.ln[k];
+            miss[k] *= t.p[k];
+        }
     }
     let l = [
         log_prior[SITE] + a[0] + b[0],
@@ -165,13 +194,13 @@ fn posterior(
         *e = if k == top { 1.0 } else { (lk - l[top]).exp() };
     }
     let total = e[0] + e[1] + e[2];
-    ([e[0] / total, e[1] / total, e[2] / total], b)
+    ([e[0] / total, e[1] / total, e[2] / total], miss)
 }
 
 /// How many spots of a kind one marked candidate stands for: `1 / (1 − P(no mark))`, the
-/// inverse of its chance to be marked at all (`ln P(no mark) = ln_miss`).
-fn spots_per_candidate(ln_miss: f64) -> f64 {
-    1.0 / (-ln_miss.exp_m1()).max(1e-300)
+/// inverse of its chance to be marked at all.
+fn spots_per_candidate(miss: f64) -> f64 {
+    1.0 / (1.0 - miss).max(1e-300)
 }
 
 /// One pass over the exposures: the E-step (every candidate's posterior; gold-fixed ones keep
@@ -186,7 +215,7 @@ fn e_step(
     log_prior: &[f64; KINDS],
     stride: usize,
 ) -> (f64, MSums) {
-    let nv = terms.len();
+    let nv = terms.miss.len();
     let block = e_block(nv);
     let parts: Vec<(f64, MSums)> = q
         .par_chunks_mut(block)
@@ -210,8 +239,8 @@ fn e_step(
                         )
                     }
                     None => {
-                        let (p, ln_miss) = posterior(exposed, markers, terms, log_prior);
-                        let spots = ln_miss.map(spots_per_candidate);
+                        let (p, miss) = posterior(exposed, markers, terms, log_prior);
+                        let spots = miss.map(spots_per_candidate);
                         // The priors count every spot; the exposure sums at most
                         // `UNSEEN_WEIGHT_MAX` spots per candidate.
                         for ((sum, pk), n) in sums.kinds.iter_mut().zip(p).zip(spots) {
@@ -227,15 +256,15 @@ fn e_step(
                 *qc = next;
                 let (seen_site, seen_alike) = (next[SITE] * w_site, next[LOOK_ALIKE] * w_alike);
                 for &(v, _) in exposed {
-                    let s = &mut sums.per_volunteer[v as usize];
+                    let s = &mut sums.seen[v as usize];
                     s[0] += seen_site;
-                    s[2] += seen_alike;
+                    s[1] += seen_alike;
                 }
                 for vote in markers {
-                    let s = &mut sums.per_volunteer[vote.volunteer as usize];
-                    s[1] += next[SITE];
-                    s[3] += next[LOOK_ALIKE];
-                    s[4] += next[SCATTER];
+                    let s = &mut sums.marked[vote.volunteer as usize];
+                    for k in 0..KINDS {
+                        s[k] += next[k];
+                    }
                 }
             }
             (delta, sums)
@@ -311,17 +340,12 @@ pub(crate) fn em(
     }
     let mut q: Vec<[f64; KINDS]> = vec![[0.5, 0.25, 0.25]; cands.len()];
     let mut phi = vec![0.0; nv];
-    let mut terms = Terms::new();
+    let mut terms = Terms::default();
     let m_step = |est: &mut Estimates, sums: &MSums| {
         // Posterior means.
         for v in (0..nv).filter(|&v| known(v).is_none()) {
-            let [
-                site_seen,
-                site_marked,
-                alike_seen,
-                alike_marked,
-                scatter_marked,
-            ] = sums.per_volunteer[v];
+            let [site_seen, alike_seen] = sums.seen[v];
+            let [site_marked, alike_marked, scatter_marked] = sums.marked[v];
             est.s[v] = (a_s + site_marked) / (k + site_seen);
             // A volunteer is never estimated likelier to mark a look-alike than a site: the
             // two kinds would otherwise be free to swap names.

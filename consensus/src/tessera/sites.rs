@@ -11,6 +11,7 @@ use super::em::EmResult;
 use super::prepare::Campaign;
 use crate::geo::{dist2, geometric_median};
 use crate::output::{Site, SitePosition, SiteVote};
+use crate::par::map_blocks;
 use crate::params::ConsensusParams;
 use crate::types::DamageClass;
 
@@ -62,8 +63,10 @@ pub(crate) fn support(em: &EmResult, votes: &[Vote], exposed: &[(u32, bool)]) ->
 /// Rounds of the class EM at most; it starts from a weighted vote and, accelerated, settles
 /// within a few dozen.
 const CLASS_ROUNDS: usize = 50;
+/// Sites per parallel block of the class M-step.
+const CLASS_BLOCK: usize = 65_536;
 /// The class EM stops when no class posterior moves by more than this in a round.
-const CLASS_TOLERANCE: f64 = 1e-6;
+const CLASS_TOLERANCE: f64 = 1e-4;
 /// The smallest confusion probability.
 const CONF_FLOOR: f64 = 1e-9;
 
@@ -194,19 +197,36 @@ impl ClassModel<'_> {
     fn m_step(&self, posterior: &[f64], theta: &mut ClassTheta) {
         let nk = self.nk;
         let q = &self.em.q;
-        let mut counts = vec![0.0; self.nv * nk * nk];
-        let mut shares = vec![1.0; nk];
-        for (&i, p) in self.reported.iter().zip(posterior.chunks(nk)) {
-            for (t, x) in p.iter().enumerate() {
-                shares[t] += q[i] * x;
-            }
-            for vote in self.cands.votes(i) {
-                let base = vote.volunteer as usize * nk * nk + vote.class as usize;
+        // Per block of sites, its sums (confusion counts, then the shares), added in block
+        // order: cut by the number of sites alone, so the result does not depend on threads.
+        let parts = map_blocks(self.reported.len(), CLASS_BLOCK, |range| {
+            let mut counts = vec![0.0; self.nv * nk * nk + nk];
+            let (confusion, shares) = counts.split_at_mut(self.nv * nk * nk);
+            for j in range {
+                let (i, p) = (self.reported[j], &posterior[j * nk..(j + 1) * nk]);
                 for (t, x) in p.iter().enumerate() {
-                    counts[base + t * nk] += q[i] * x;
+                    shares[t] += q[i] * x;
+                }
+                for vote in self.cands.votes(i) {
+                    let base = vote.volunteer as usize * nk * nk + vote.class as usize;
+                    for (t, x) in p.iter().enumerate() {
+                        confusion[base + t * nk] += q[i] * x;
+                    }
                 }
             }
+            counts
+        });
+        let mut counts = vec![0.0; self.nv * nk * nk + nk];
+        for part in &parts {
+            for (a, b) in counts.iter_mut().zip(part) {
+                *a += b;
+            }
         }
+        let shares: Vec<f64> = counts
+            .split_off(self.nv * nk * nk)
+            .iter()
+            .map(|x| x + 1.0)
+            .collect();
         let total: f64 = shares.iter().sum();
         for (l, x) in theta.log_share.iter_mut().zip(&shares) {
             *l = (x / total).ln();
