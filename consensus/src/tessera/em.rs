@@ -92,7 +92,11 @@ fn update_terms(terms: &mut Terms, est: &Estimates, spot: f64, phi: &mut [f64]) 
     let nv = est.s.len();
     terms.miss.resize(nv, Miss::default());
     terms.odds.resize(nv, [0.0; KINDS]);
-    let per_volunteer = terms.miss.iter_mut().zip(&mut terms.odds).zip(phi.iter_mut());
+    let per_volunteer = terms
+        .miss
+        .iter_mut()
+        .zip(&mut terms.odds)
+        .zip(phi.iter_mut());
     for (v, ((miss, odds), phi)) in per_volunteer.enumerate() {
         let s = clamp_p(est.s[v]);
         let f = clamp_p(est.f[v]);
