@@ -14,7 +14,7 @@ use crate::id::{TaskId, VolunteerId};
 
 /// A damage class name, e.g. `destroyed`. Checked against the campaign's classes at run time.
 /// Held inline up to 23 bytes (longer names are shared): a class name is on every mark and
-/// every site vote, and a separate allocation for each was a large part of a campaign's memory.
+/// every site vote, and needs no allocation of its own there.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct DamageClass(pub SmolStr);

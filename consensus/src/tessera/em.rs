@@ -27,6 +27,7 @@ use rayon::prelude::*;
 use super::answers::Kind;
 use super::candidates::{BLOCK, Candidates, Vote};
 use super::prepare::Campaign;
+use super::squarem::squarem;
 use crate::params::ConsensusParams;
 
 const S_MIN: f64 = 1e-4;
@@ -308,6 +309,17 @@ pub(crate) fn em(
     params: &ConsensusParams,
     fixed: &Fixed,
 ) -> EmResult {
+    em_warming_above(c, cands, params, fixed, WARM_START_BLOCKS)
+}
+
+/// [`em`], warming up on a sample when there are more than `warm_start_blocks` blocks.
+fn em_warming_above(
+    c: &Campaign,
+    cands: &Candidates,
+    params: &ConsensusParams,
+    fixed: &Fixed,
+    warm_start_blocks: usize,
+) -> EmResult {
     let nv = c.volunteers.len();
     let mut area = vec![0.0; nv];
     let mut answered = vec![0usize; nv];
@@ -363,38 +375,31 @@ pub(crate) fn em(
         }
     };
     let mut run = |stride: usize, est: &mut Estimates, q: &mut [[f64; KINDS]]| {
-        // EM steps, two at a time, then a squared extrapolation along them (SQUAREM, Varadhan &
-        // Roland 2008): plain EM creeps when a kind is weakly identified (the look-alikes of a
-        // campaign that has few), and the extrapolation lets it stride. The step after an
-        // extrapolation is a plain EM step again, so each cycle ends on an EM update.
-        let mut iterations = 0;
-        'em: while iterations < params.max_iterations {
-            let mut path = Vec::with_capacity(2);
-            for _ in 0..2 {
-                path.push(est.clone());
-                iterations += 1;
+        squarem(
+            est,
+            params.max_iterations,
+            |est, n| {
                 update_terms(&mut terms, est, spot, &mut phi);
                 let (delta, sums) = e_step(cands, q, &terms, &est.log_prior, stride);
-                if delta < params.tolerance && iterations > 1 {
-                    break 'em;
+                if delta < params.tolerance && n > 1 {
+                    return true;
                 }
                 m_step(est, &sums);
-                if iterations >= params.max_iterations {
-                    break 'em;
-                }
-            }
-            extrapolate(
-                &path[0],
-                &path[1],
-                est,
-                mean_task_area,
-                |v| known(v).is_none(),
-                fixed.priors.is_none(),
-            );
-        }
-        iterations
+                false
+            },
+            |x0, x1, est| {
+                extrapolate(
+                    x0,
+                    x1,
+                    est,
+                    mean_task_area,
+                    |v| known(v).is_none(),
+                    fixed.priors.is_none(),
+                );
+            },
+        )
     };
-    if cands.len().div_ceil(e_block(nv)) > WARM_START_BLOCKS {
+    if cands.len().div_ceil(e_block(nv)) > warm_start_blocks {
         run(WARM_START_STRIDE, &mut est, &mut q);
     }
     let iterations = run(1, &mut est, &mut q);
@@ -474,4 +479,49 @@ fn log_priors([site, alike]: [f64; 2]) -> [f64; KINDS] {
     let site = site.clamp(1e-12, 1.0 - 2e-12);
     let alike = alike.clamp(1e-12, 1.0 - site - 1e-12);
     [site.ln(), alike.ln(), (1.0 - site - alike).max(1e-12).ln()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::exposure::expose;
+    use super::super::index::FootprintIndex;
+    use super::super::prepare::prepare;
+    use super::*;
+    use crate::sim::{SimParams, simulate};
+
+    #[test]
+    fn warm_start_reaches_the_fixed_point_of_plain_em() {
+        let (input, _) = simulate(
+            &SimParams {
+                decoys_per_tile: 1.0,
+                ..SimParams::with_tiles(110, 110)
+            },
+            3,
+        )
+        .expect("valid simulation parameters");
+        let params = ConsensusParams::default();
+        let c = prepare(&input, &params).expect("a valid campaign");
+        let mut cands = super::super::candidates::candidates(&c, params.min_volunteers);
+        expose(&c, &FootprintIndex::new(&c), &mut cands);
+        assert!(
+            cands.len().div_ceil(e_block(c.volunteers.len())) > WARM_START_BLOCKS,
+            "a campaign large enough to warm up: {} candidates",
+            cands.len()
+        );
+        let warm = em(&c, &cands, &params, &Fixed::default());
+        let plain = em_warming_above(&c, &cands, &params, &Fixed::default(), usize::MAX);
+        let gap = warm
+            .q
+            .iter()
+            .zip(&plain.q)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max);
+        assert!(gap < 1e-2, "largest difference of a posterior: {gap}");
+        let sites = |r: &EmResult| r.q.iter().filter(|&&q| q >= 0.5).count();
+        let (w, p) = (sites(&warm), sites(&plain));
+        assert!(w.abs_diff(p) * 1000 <= p, "{w} sites warm, {p} plain");
+        for (a, b) in warm.s.iter().zip(&plain.s) {
+            assert!((a - b).abs() < 1e-2, "sensitivity {a} warm, {b} plain");
+        }
+    }
 }

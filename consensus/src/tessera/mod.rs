@@ -12,6 +12,7 @@ mod point_grid;
 pub(crate) mod prepare;
 mod region;
 mod sites;
+mod squarem;
 
 pub use pipeline::{run, run_owned};
 pub use region::{LonLatBox, Reliabilities, run_region};

@@ -9,6 +9,7 @@ use rayon::prelude::*;
 use super::candidates::{Candidates, Vote};
 use super::em::EmResult;
 use super::prepare::Campaign;
+use super::squarem::squarem;
 use crate::geo::{dist2, geometric_median};
 use crate::output::{Site, SitePosition, SiteVote};
 use crate::par::map_blocks;
@@ -127,12 +128,6 @@ impl ClassTheta {
     }
 }
 
-/// Dawid–Skene over classes, on the reported candidates: each volunteer has a full confusion
-/// matrix (`P(marked class | true class)`), each class a prior share. Confusions are posterior
-/// means under a Dirichlet prior of strength `k` centred on the one-coin matrix (right with
-/// probability `a₀`, otherwise any other class alike), so a volunteer with few marks keeps an
-/// almost one-coin matrix and the first round is a plain vote; one who always marks one class,
-/// or mixes two, is learnt as such. Each candidate counts by its site posterior.
 /// The class Dawid–Skene model over the reported candidates: its fixed inputs.
 struct ClassModel<'a> {
     cands: &'a Candidates,
@@ -247,6 +242,12 @@ impl ClassModel<'_> {
     }
 }
 
+/// Dawid–Skene over classes, on the reported candidates: each volunteer has a full confusion
+/// matrix (`P(marked class | true class)`), each class a prior share. Confusions are posterior
+/// means under a Dirichlet prior of strength `k` centred on the one-coin matrix (right with
+/// probability `a₀`, otherwise any other class alike), so a volunteer with few marks keeps an
+/// almost one-coin matrix and the first round is a plain vote; one who always marks one class,
+/// or mixes two, is learnt as such. Each candidate counts by its site posterior.
 pub(crate) fn classes(
     c: &Campaign,
     cands: &Candidates,
@@ -269,32 +270,27 @@ pub(crate) fn classes(
     let mut posterior = vec![0.0; model.reported.len() * nk];
     let mut previous = vec![f64::INFINITY; posterior.len()];
     let mut theta = model.start();
-    // Rounds two at a time, then a squared extrapolation along them (SQUAREM, as in the site
-    // EM): the class EM converges linearly and slowly where volunteers' confusions are weakly
+    // The class EM converges linearly and slowly where volunteers' confusions are weakly
     // identified, and would otherwise stop at the round limit.
-    let mut rounds = 0;
-    'rounds: while rounds < CLASS_ROUNDS {
-        let mut path = Vec::with_capacity(2);
-        for _ in 0..2 {
-            path.push(theta.clone());
-            rounds += 1;
-            model.e_step(&theta, &mut posterior);
+    squarem(
+        &mut theta,
+        CLASS_ROUNDS,
+        |theta, _| {
+            model.e_step(theta, &mut posterior);
             let change = posterior
                 .iter()
                 .zip(&previous)
                 .map(|(a, b)| (a - b).abs())
                 .fold(0.0, f64::max);
             if change < CLASS_TOLERANCE {
-                break 'rounds;
+                return true;
             }
             previous.copy_from_slice(&posterior);
-            model.m_step(&posterior, &mut theta);
-            if rounds >= CLASS_ROUNDS {
-                break 'rounds;
-            }
-        }
-        theta.extrapolate(&path[0], &path[1], nk);
-    }
+            model.m_step(&posterior, theta);
+            false
+        },
+        |x0, x1, theta| theta.extrapolate(x0, x1, nk),
+    );
     let ClassTheta {
         log_conf,
         log_share,
