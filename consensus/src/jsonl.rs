@@ -226,7 +226,17 @@ enum InputLine<'a> {
 /// # Errors
 /// [`ConsensusError::Write`] when the writer fails.
 pub fn write_jsonl(output: &Output, mut writer: impl Write) -> ConsensusResult<()> {
-    write_lines(&mut writer, &output.sites, OutLine::Site)?;
+    write_sites(&mut writer, &output.sites)?;
+    write_all_but_sites(output, writer)
+}
+
+/// Writes site lines: the first part of [`write_jsonl`]'s output, in as many calls as wanted.
+pub(crate) fn write_sites(writer: &mut impl Write, sites: &[Site]) -> ConsensusResult<()> {
+    write_lines(writer, sites, OutLine::Site)
+}
+
+/// Writes the rest of [`write_jsonl`]'s output after the sites, and flushes.
+pub(crate) fn write_all_but_sites(output: &Output, mut writer: impl Write) -> ConsensusResult<()> {
     write_lines(&mut writer, &output.tasks, OutLine::Task)?;
     write_lines(&mut writer, &output.volunteers, OutLine::Volunteer)?;
     write_line(&mut writer, &OutLine::Summary(&output.summary))?;

@@ -31,5 +31,5 @@ pub use output::{
     InputReport, Output, Site, SitePosition, SiteVote, Summary, TaskVerdict, VolunteerEstimate,
 };
 pub use params::{ConsensusParams, PanoptesParams};
-pub use tessera::{LonLatBox, Reliabilities, run, run_owned, run_region};
+pub use tessera::{LonLatBox, Reliabilities, run, run_owned, run_region, run_to_jsonl};
 pub use types::{Answer, DamageClass, Footprint, Input, Mark, Response, Task};

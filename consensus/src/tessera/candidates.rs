@@ -17,6 +17,28 @@ pub(crate) struct Vote {
     pub class: u8,
 }
 
+/// One volunteer who saw a candidate, and whether they marked it, in four bytes (the volunteer
+/// shifted left by one, "marked" in the low bit): exposure lists are the largest structure of
+/// a run. Ordered by volunteer, then unmarked before marked. Volunteer numbers are below 2³¹:
+/// the ids of that many volunteers alone would take some 50 GB.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Seen(u32);
+
+impl Seen {
+    pub(crate) fn new(volunteer: u32, marked: bool) -> Self {
+        debug_assert!(volunteer < 1 << 31);
+        Self(volunteer << 1 | u32::from(marked))
+    }
+
+    pub(crate) fn volunteer(self) -> u32 {
+        self.0 >> 1
+    }
+
+    pub(crate) fn marked(self) -> bool {
+        self.0 & 1 == 1
+    }
+}
+
 /// Many short lists in one allocation: list `i` is `items[at[i]..at[i + 1]]`.
 #[derive(Debug, Clone)]
 pub(crate) struct Flat<T> {
@@ -76,7 +98,7 @@ pub(crate) struct Candidates {
     pub centre: Vec<[f64; 2]>,
     /// Volunteers who saw the centre, sorted, with whether they marked the candidate (filled
     /// by `exposure`, as are `tasks` and `fixed`).
-    pub exposed: Flat<(u32, bool)>,
+    pub exposed: Flat<Seen>,
     /// Tasks whose footprint contains the centre, sorted.
     pub tasks: Flat<u32>,
     /// Known truth from gold tasks.
@@ -92,7 +114,7 @@ impl Candidates {
         self.votes.get(i)
     }
 
-    pub(crate) fn exposed(&self, i: usize) -> &[(u32, bool)] {
+    pub(crate) fn exposed(&self, i: usize) -> &[Seen] {
         self.exposed.get(i)
     }
 
@@ -164,8 +186,10 @@ fn groups(labels: &[u32]) -> (Vec<u32>, Vec<usize>) {
 /// Clusters the campaign's marks and builds a candidate for each multi-volunteer cluster and
 /// each single mark; `exposure::expose` then adds gold sites nobody marked and who saw each one.
 pub(crate) fn candidates(c: &Campaign, min_volunteers: usize) -> Candidates {
-    let points: Vec<([f64; 2], u32)> = c.marks.iter().map(|m| (m.p, m.volunteer)).collect();
-    let labels = dbscan_distinct(&points, c.eps, min_volunteers);
+    let positions: Vec<[f64; 2]> = c.marks.iter().map(|m| m.p).collect();
+    let volunteers: Vec<u32> = c.marks.iter().map(|m| m.volunteer).collect();
+    let labels = dbscan_distinct(&positions, &volunteers, c.eps, min_volunteers);
+    drop((positions, volunteers));
     let (order, at) = groups(&labels);
     let blocks = map_blocks(at.len() - 1, BLOCK, |range| {
         let mut votes = Flat::default();

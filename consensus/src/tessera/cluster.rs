@@ -18,18 +18,13 @@ const CELLS_PER_BLOCK: usize = 4096;
 pub(crate) const NOISE: u32 = u32::MAX;
 
 /// Whether the volunteers of `hood` include at least `min` distinct ones. `seen` is scratch.
-fn distinct_at_least(
-    points: &[([f64; 2], u32)],
-    hood: &[u32],
-    min: usize,
-    seen: &mut Vec<u32>,
-) -> bool {
+fn distinct_at_least(volunteers: &[u32], hood: &[u32], min: usize, seen: &mut Vec<u32>) -> bool {
     seen.clear();
     for &j in hood {
         if seen.len() >= min {
             break;
         }
-        let v = points[j as usize].1;
+        let v = volunteers[j as usize];
         if !seen.contains(&v) {
             seen.push(v);
         }
@@ -37,20 +32,22 @@ fn distinct_at_least(
     seen.len() >= min
 }
 
-/// Clusters `points` (position, volunteer). Returns one label per point: a cluster number
+/// Clusters the points at `positions` marked by `volunteers` (one each, in the same order: two
+/// slices rather than one of pairs, which would copy every position once more). Returns one
+/// label per point: a cluster number
 /// (dense, from 0, in order of the first core mark) or [`NOISE`].
 ///
 /// Labels do not depend on the order in which neighbours are found: clusters are the connected
 /// components of core marks, numbered by their smallest core index, and a border mark goes to
 /// its nearest core (a tie to the smaller cluster number).
 pub(crate) fn dbscan_distinct(
-    points: &[([f64; 2], u32)],
+    positions: &[[f64; 2]],
+    volunteers: &[u32],
     eps: f64,
     min_volunteers: usize,
 ) -> Vec<u32> {
-    let n = points.len();
-    let positions: Vec<[f64; 2]> = points.iter().map(|(p, _)| *p).collect();
-    let grid = PointGrid::new(&positions, eps);
+    let n = positions.len();
+    let grid = PointGrid::new(positions, eps);
     let eps2 = eps * eps;
     // Core marks keep their neighbourhood (`neighbours[hood_at[i]..hood_at[i] + hood_len[i]]`);
     // others only need to know they are not core.
@@ -73,7 +70,7 @@ pub(crate) fn dbscan_distinct(
                             .filter(|&j| dist2(p, positions[j as usize]) <= eps2),
                     );
                 }
-                if distinct_at_least(points, &hood, min_volunteers, &mut seen) {
+                if distinct_at_least(volunteers, &hood, min_volunteers, &mut seen) {
                     cores.push((i, neighbours.len(), hood.len()));
                     neighbours.extend_from_slice(&hood);
                 }
@@ -113,7 +110,7 @@ pub(crate) fn dbscan_distinct(
                         stack.push(j);
                     }
                 } else {
-                    let d2 = dist2(points[i].0, points[j].0);
+                    let d2 = dist2(positions[i], positions[j]);
                     // Nearest core wins; on a tie the earlier cluster keeps it.
                     if d2 < border_d2[j] {
                         border_d2[j] = d2;
@@ -132,6 +129,11 @@ mod tests {
     use rstest::rstest;
 
     use super::*;
+
+    fn dbscan(points: &[([f64; 2], u32)], eps: f64, min_volunteers: usize) -> Vec<u32> {
+        let (positions, volunteers): (Vec<_>, Vec<_>) = points.iter().copied().unzip();
+        dbscan_distinct(&positions, &volunteers, eps, min_volunteers)
+    }
 
     fn p(x: f64, y: f64, v: u32) -> ([f64; 2], u32) {
         ([x, y], v)
@@ -153,20 +155,20 @@ mod tests {
     #[case::identical_points(vec![p(1.0, 1.0, 0), p(1.0, 1.0, 1), p(1.0, 1.0, 2)], 1)]
     #[case::two_clusters(vec![p(0.0, 0.0, 0), p(1.0, 0.0, 1), p(100.0, 0.0, 0), p(101.0, 0.0, 1)], 2)]
     fn cluster_count_matches(#[case] pts: Vec<([f64; 2], u32)>, #[case] expected: usize) {
-        assert_eq!(clusters(&dbscan_distinct(&pts, 5.0, 2)), expected);
+        assert_eq!(clusters(&dbscan(&pts, 5.0, 2)), expected);
     }
 
     #[test]
     fn one_volunteer_clicking_three_times_is_not_a_cluster() {
         let pts = vec![p(0.0, 0.0, 7), p(0.5, 0.0, 7), p(0.0, 0.5, 7)];
-        assert!(dbscan_distinct(&pts, 5.0, 2).iter().all(|&l| l == NOISE));
+        assert!(dbscan(&pts, 5.0, 2).iter().all(|&l| l == NOISE));
     }
 
     #[test]
     fn min_volunteers_too_large_leaves_everything_noise() {
         let pts = vec![p(0.0, 0.0, 0), p(1.0, 0.0, 1), p(0.0, 1.0, 2)];
-        assert!(dbscan_distinct(&pts, 5.0, 4).iter().all(|&l| l == NOISE));
-        assert_eq!(clusters(&dbscan_distinct(&pts, 5.0, 3)), 1);
+        assert!(dbscan(&pts, 5.0, 4).iter().all(|&l| l == NOISE));
+        assert_eq!(clusters(&dbscan(&pts, 5.0, 3)), 1);
     }
 
     #[test]
@@ -177,12 +179,12 @@ mod tests {
         let left = [p(0.0, 0.0, 0), p(-3.0, 0.0, 1), p(-2.0, 1.0, 5)];
         let mut pts: Vec<_> = right.iter().chain(&left).copied().collect();
         pts.push(p(3.9, 0.0, 6));
-        let labels = dbscan_distinct(&pts, 4.5, 4);
+        let labels = dbscan(&pts, 4.5, 4);
         assert_eq!(clusters(&labels), 2);
         assert_eq!(labels[6], labels[3], "joins the nearer, left cluster");
         assert_ne!(labels[6], labels[0]);
         pts[6] = p(4.1, 0.0, 6);
-        let labels = dbscan_distinct(&pts, 4.5, 4);
+        let labels = dbscan(&pts, 4.5, 4);
         assert_eq!(labels[6], labels[0], "now the right core is nearer");
     }
 
@@ -250,7 +252,7 @@ mod tests {
                 pts.push(([c[0] + eps, c[1]], v));
             }
             for min in 1..4 {
-                assert_eq!(dbscan_distinct(&pts, eps, min), brute_force(&pts, eps, min));
+                assert_eq!(dbscan(&pts, eps, min), brute_force(&pts, eps, min));
             }
         }
     }
@@ -258,6 +260,6 @@ mod tests {
     #[test]
     fn min_volunteers_of_one_makes_every_mark_a_cluster() {
         let pts = vec![p(0.0, 0.0, 0), p(50.0, 0.0, 0)];
-        assert_eq!(clusters(&dbscan_distinct(&pts, 5.0, 1)), 2);
+        assert_eq!(clusters(&dbscan(&pts, 5.0, 1)), 2);
     }
 }

@@ -25,7 +25,7 @@
 use rayon::prelude::*;
 
 use super::answers::Kind;
-use super::candidates::{BLOCK, Candidates, Vote};
+use super::candidates::{BLOCK, Candidates, Seen, Vote};
 use super::prepare::Campaign;
 use super::squarem::squarem;
 use crate::params::ConsensusParams;
@@ -159,7 +159,7 @@ impl MSums {
 /// The posterior of each kind for one candidate, from its exposures, and each kind's chance
 /// that nobody who saw it marks it.
 fn posterior(
-    exposed: &[(u32, bool)],
+    exposed: &[Seen],
     markers: &[Vote],
     terms: &Terms,
     log_prior: &[f64; KINDS],
@@ -174,8 +174,8 @@ fn posterior(
         a[1] += t[1];
         a[2] += t[2];
     }
-    for &(v, _) in exposed {
-        let t = &terms.miss[v as usize];
+    for seen in exposed {
+        let t = &terms.miss[seen.volunteer() as usize];
         for k in 0..KINDS {
             b[k] += t.ln[k];
             miss[k] *= t.p[k];
@@ -260,8 +260,8 @@ fn e_step(
                 delta = delta.max((next[SITE] - qc[SITE]).abs());
                 *qc = next;
                 let (seen_site, seen_alike) = (next[SITE] * w_site, next[LOOK_ALIKE] * w_alike);
-                for &(v, _) in exposed {
-                    let s = &mut sums.seen[v as usize];
+                for seen in exposed {
+                    let s = &mut sums.seen[seen.volunteer() as usize];
                     s[0] += seen_site;
                     s[1] += seen_alike;
                 }

@@ -1,7 +1,7 @@
 //! Who saw a candidate (exposure), and gold anchors: what clustering alone cannot know.
 
 use super::answers::Kind;
-use super::candidates::{BLOCK, Candidates, Flat};
+use super::candidates::{BLOCK, Candidates, Flat, Seen};
 use super::index::FootprintIndex;
 use super::prepare::Campaign;
 use crate::geo::dist2;
@@ -30,28 +30,28 @@ fn tasks_of(c: &Campaign, index: &FootprintIndex, points: &[[f64; 2]]) -> Flat<u
 
 /// Who saw each candidate: its markers, and everyone who answered a task containing its centre
 /// (not can't-tell); sorted by volunteer, with whether they marked it.
-fn who_saw(c: &Campaign, cands: &Candidates) -> Flat<(u32, bool)> {
+fn who_saw(c: &Campaign, cands: &Candidates) -> Flat<Seen> {
     Flat::concat(map_blocks(cands.len(), BLOCK, |range| {
         let mut exposed = Flat::default();
         // About one task's answerers per candidate.
         exposed.items.reserve(8 * range.len());
-        let mut seen: Vec<(u32, bool)> = Vec::new();
+        let mut seen: Vec<Seen> = Vec::new();
         for i in range {
             seen.clear();
-            seen.extend(cands.votes(i).iter().map(|v| (v.volunteer, true)));
+            seen.extend(cands.votes(i).iter().map(|v| Seen::new(v.volunteer, true)));
             for &t in cands.tasks(i) {
                 seen.extend(
                     c.answers[c.tasks[t as usize].answers.clone()]
                         .iter()
                         .filter(|a| a.kind != Kind::CantTell)
-                        .map(|a| (a.volunteer, false)),
+                        .map(|a| Seen::new(a.volunteer, false)),
                 );
             }
             // Marked entries sort after unmarked ones of the same volunteer; keep the last.
             seen.sort_unstable();
             seen.dedup_by(|later, earlier| {
-                if later.0 == earlier.0 {
-                    earlier.1 |= later.1;
+                if later.volunteer() == earlier.volunteer() {
+                    *earlier = (*earlier).max(*later);
                     true
                 } else {
                     false

@@ -14,5 +14,5 @@ mod region;
 mod sites;
 mod squarem;
 
-pub use pipeline::{run, run_owned};
+pub use pipeline::{run, run_owned, run_to_jsonl};
 pub use region::{LonLatBox, Reliabilities, run_region};

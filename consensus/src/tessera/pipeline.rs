@@ -1,6 +1,8 @@
 //! The tessera pipeline over one campaign: prepare, cluster, expose, EM, report; and the
 //! per-task verdicts that drive adaptive redundancy.
 
+use std::io::Write;
+
 use rayon::prelude::*;
 
 use super::answers::Kind;
@@ -9,10 +11,11 @@ use super::em::{EmResult, Fixed, em};
 use super::exposure::expose;
 use super::index::FootprintIndex;
 use super::prepare::{Campaign, prepare};
-use super::sites::{self, support};
+use super::sites::{self, SiteList, support};
 use crate::agreement::retires;
 use crate::error::ConsensusResult;
-use crate::output::{Output, TaskVerdict, VolunteerEstimate};
+use crate::jsonl::{write_all_but_sites, write_sites};
+use crate::output::{InputReport, Output, Site, Summary, TaskVerdict, VolunteerEstimate};
 use crate::params::ConsensusParams;
 use crate::types::Input;
 
@@ -89,14 +92,89 @@ pub fn run_owned(input: Input, params: &ConsensusParams) -> ConsensusResult<Outp
     Ok(run_campaign(&c, params, &Fixed::default()))
 }
 
-pub(crate) fn run_campaign(c: &Campaign, params: &ConsensusParams, fixed: &Fixed) -> Output {
+/// [`run_owned`], writing the output as JSON lines ([`crate::write_jsonl`]'s bytes exactly)
+/// while it is built: sites are built and written a block at a time, so a large campaign never
+/// holds them all (on 2 M answers that is about 350 MB less at the peak). `report`, when given,
+/// becomes the summary's `input`. Returns the summary written.
+///
+/// # Errors
+/// As [`run`], and [`crate::ConsensusError::Write`] when the writer fails.
+///
+/// # Examples
+/// ```
+/// use tessera_consensus::{ConsensusParams, read_jsonl, run, run_to_jsonl, write_jsonl};
+/// let mut text = String::from(r#"{"type":"task","id":1,"width":256,"height":256}"#);
+/// for v in 0..4 {
+///     text += &format!("\n{{\"type\":\"answer\",\"task\":1,\"volunteer\":{v},\"marks\":[{{\"x\":{},\"y\":50,\"class\":\"crater\"}}]}}", 100 + v);
+/// }
+/// let (input, _) = read_jsonl(text.as_bytes()).unwrap();
+/// let p = ConsensusParams::default();
+/// let mut whole = Vec::new();
+/// write_jsonl(&run(&input, &p).unwrap(), &mut whole).unwrap();
+/// let mut streamed = Vec::new();
+/// let summary = run_to_jsonl(input, &p, None, &mut streamed).unwrap();
+/// assert_eq!((streamed, summary.sites), (whole, 1));
+/// ```
+pub fn run_to_jsonl(
+    input: Input,
+    params: &ConsensusParams,
+    report: Option<InputReport>,
+    writer: impl Write,
+) -> ConsensusResult<Summary> {
+    run_to_jsonl_in_blocks(input, params, report, writer, SITES_AT_ONCE)
+}
+
+fn run_to_jsonl_in_blocks(
+    input: Input,
+    params: &ConsensusParams,
+    report: Option<InputReport>,
+    mut writer: impl Write,
+    block: usize,
+) -> ConsensusResult<Summary> {
+    let c = prepare(&input, params)?;
+    drop(input);
+    let d = derive(&c, params, &Fixed::default());
+    let list = SiteList::new(&c, &d.cands, &d.result, &d.cls);
+    for start in (0..list.len()).step_by(block) {
+        let sites = list.build(start..list.len().min(start + block));
+        write_sites(&mut writer, &sites)?;
+    }
+    let mut out = finish(&c, &d, params, Vec::new());
+    out.summary.sites = list.len();
+    out.summary.input = report;
+    write_all_but_sites(&out, &mut writer)?;
+    Ok(out.summary)
+}
+
+/// Sites built and written at once by [`run_to_jsonl`].
+const SITES_AT_ONCE: usize = 1 << 16;
+
+/// What a run derives from a campaign before its sites are built.
+struct Derived {
+    cands: Candidates,
+    result: EmResult,
+    cls: sites::Classes,
+}
+
+fn derive(c: &Campaign, params: &ConsensusParams, fixed: &Fixed) -> Derived {
     let index = FootprintIndex::new(c);
     let mut cands = candidates(c, params.min_volunteers);
     expose(c, &index, &mut cands);
     let result = em(c, &cands, params, fixed);
     let cls = sites::classes(c, &cands, &result, params);
-    let sites = sites::sites(c, &cands, &result, &cls);
-    let tasks = verdicts(c, &cands, &result, params);
+    Derived { cands, result, cls }
+}
+
+pub(crate) fn run_campaign(c: &Campaign, params: &ConsensusParams, fixed: &Fixed) -> Output {
+    let d = derive(c, params, fixed);
+    let sites = sites::sites(c, &d.cands, &d.result, &d.cls);
+    finish(c, &d, params, sites)
+}
+
+/// The output around `sites`: task verdicts, volunteer estimates and the summary.
+fn finish(c: &Campaign, d: &Derived, params: &ConsensusParams, sites: Vec<Site>) -> Output {
+    let (cands, result, cls) = (&d.cands, &d.result, &d.cls);
+    let tasks = verdicts(c, cands, result, params);
     let volunteers = (0..c.volunteers.len())
         .map(|v| VolunteerEstimate {
             id: c.volunteers[v].clone(),
@@ -104,7 +182,7 @@ pub(crate) fn run_campaign(c: &Campaign, params: &ConsensusParams, fixed: &Fixed
             false_rate: result.rho[v] * result.mean_task_area,
             fooled: result.f[v],
             class_accuracy: cls.accuracy[v],
-            weight: sites::weight(&result, v),
+            weight: sites::weight(result, v),
             answers: result.answered[v],
         })
         .collect();
@@ -166,4 +244,39 @@ fn verdicts(
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::jsonl::write_jsonl;
+    use crate::sim::{SimParams, simulate};
+
+    #[test]
+    fn streamed_output_is_the_whole_output_whatever_the_block() {
+        let sim = SimParams {
+            decoys_per_tile: 1.0,
+            ..SimParams::with_tiles(5, 5)
+        };
+        let (input, _) = simulate(&sim, 7).unwrap();
+        let p = ConsensusParams::default();
+        let mut out = run(&input, &p).unwrap();
+        assert!(out.sites.len() > 20, "{} sites", out.sites.len());
+        out.summary.input = Some(InputReport::default());
+        let mut whole = Vec::new();
+        write_jsonl(&out, &mut whole).unwrap();
+        for block in [1, 7, out.sites.len(), out.sites.len() + 1] {
+            let mut streamed = Vec::new();
+            let summary = run_to_jsonl_in_blocks(
+                input.clone(),
+                &p,
+                Some(InputReport::default()),
+                &mut streamed,
+                block,
+            )
+            .unwrap();
+            assert_eq!(summary, out.summary, "block {block}");
+            assert!(streamed == whole, "block {block}");
+        }
+    }
 }

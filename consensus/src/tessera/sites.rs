@@ -6,7 +6,7 @@ use std::cmp::Ordering;
 
 use rayon::prelude::*;
 
-use super::candidates::{Candidates, Vote};
+use super::candidates::{Candidates, Seen, Vote};
 use super::em::EmResult;
 use super::prepare::Campaign;
 use super::squarem::squarem;
@@ -45,12 +45,12 @@ pub(crate) fn is_reported(
 
 /// Reliability-weighted share of the volunteers who saw a candidate that marked it; the plain
 /// share when nobody who saw it carries any weight.
-pub(crate) fn support(em: &EmResult, votes: &[Vote], exposed: &[(u32, bool)]) -> f64 {
+pub(crate) fn support(em: &EmResult, votes: &[Vote], exposed: &[Seen]) -> f64 {
     let (mut marked, mut seen) = (0.0, 0.0);
-    for &(v, m) in exposed {
-        let w = weight(em, v as usize);
+    for s in exposed {
+        let w = weight(em, s.volunteer() as usize);
         seen += w;
-        if m {
+        if s.marked() {
             marked += w;
         }
     }
@@ -319,106 +319,168 @@ pub(crate) fn weight(em: &EmResult, v: usize) -> f64 {
 
 /// Builds the reported sites, sorted by position.
 pub(crate) fn sites(c: &Campaign, cands: &Candidates, em: &EmResult, cls: &Classes) -> Vec<Site> {
-    let nk = c.classes.len();
-    let names: Vec<DamageClass> = c
-        .classes
-        .iter()
-        .map(|n| DamageClass::from(n.as_str()))
-        .collect();
-    let out: Vec<Site> = cls
-        .reported
-        .par_iter()
-        .zip(cls.posterior.par_chunks(nk))
-        .filter_map(|(i, post)| {
-            let (votes, exposed) = (cands.votes(*i), cands.exposed(*i));
-            let pts: Vec<([f64; 2], f64)> = votes
-                .iter()
-                .map(|v| (v.p, weight(em, v.volunteer as usize).max(1e-3)))
-                .collect();
-            let centre = geometric_median(&pts);
-            let support = support(em, votes, exposed);
-            // Spread of the votes about the centre, shrunk towards eps/2 by one pseudo-vote,
-            // divided by √(effective number of votes): a 1-σ radius for the centre.
-            let (w_sum, sq_weight_sum, spread_sum) =
-                pts.iter().fold((0.0, 0.0, 0.0), |(a, b, d), (p, w)| {
-                    (a + w, b + w * w, d + w * dist2(*p, centre))
-                });
-            let sigma0 = c.eps / 2.0;
-            let spread = ((spread_sum + sigma0 * sigma0) / (w_sum + 1.0)).sqrt();
-            let n_eff = if sq_weight_sum > 0.0 {
-                w_sum * w_sum / sq_weight_sum
-            } else {
-                1.0
-            };
-            let class = post
-                .iter()
-                .enumerate()
-                .fold((0, f64::NEG_INFINITY), |best, (k, &p)| {
-                    if p > best.1 { (k, p) } else { best }
+    let list = SiteList::new(c, cands, em, cls);
+    list.build(0..list.len())
+}
+
+/// A reported candidate, placed: what ordering the sites and building one needs.
+struct Placed {
+    /// Pixel space: the task's id as text, the first sort key (computed once: comparisons
+    /// that format ids are an order of magnitude slower). Empty for WGS84.
+    task_key: String,
+    position: SitePosition,
+    /// Index into [`Classes::reported`].
+    j: usize,
+    uncertainty: f64,
+}
+
+/// The reported sites in output order, built a range at a time: a caller that writes them
+/// out never holds them all (on 2 M answers, 750 k sites take about 350 MB as [`Site`]s and
+/// 40 MB placed).
+pub(crate) struct SiteList<'a> {
+    c: &'a Campaign,
+    cands: &'a Candidates,
+    em: &'a EmResult,
+    cls: &'a Classes,
+    names: Vec<DamageClass>,
+    placed: Vec<Placed>,
+}
+
+impl<'a> SiteList<'a> {
+    /// Places every reported candidate (the weighted geometric median of its votes and the
+    /// uncertainty of that centre) and orders them by position.
+    pub(crate) fn new(
+        c: &'a Campaign,
+        cands: &'a Candidates,
+        em: &'a EmResult,
+        cls: &'a Classes,
+    ) -> Self {
+        let names = c
+            .classes
+            .iter()
+            .map(|n| DamageClass::from(n.as_str()))
+            .collect();
+        // Indexed `map` (not `filter_map`) collects straight into one allocation of the final
+        // size; a candidate without a position (pixel space, no task) is dropped after.
+        let placed: Vec<Option<Placed>> = cls
+            .reported
+            .par_iter()
+            .enumerate()
+            .map(|(j, &i)| {
+                let pts: Vec<([f64; 2], f64)> = cands
+                    .votes(i)
+                    .iter()
+                    .map(|v| (v.p, weight(em, v.volunteer as usize).max(1e-3)))
+                    .collect();
+                let centre = geometric_median(&pts);
+                // Spread of the votes about the centre, shrunk towards eps/2 by one
+                // pseudo-vote, divided by √(effective number of votes): a 1-σ radius.
+                let (w_sum, sq_weight_sum, spread_sum) =
+                    pts.iter().fold((0.0, 0.0, 0.0), |(a, b, d), (p, w)| {
+                        (a + w, b + w * w, d + w * dist2(*p, centre))
+                    });
+                let sigma0 = c.eps / 2.0;
+                let spread = ((spread_sum + sigma0 * sigma0) / (w_sum + 1.0)).sqrt();
+                let n_eff = if sq_weight_sum > 0.0 {
+                    w_sum * w_sum / sq_weight_sum
+                } else {
+                    1.0
+                };
+                let position = position(c, cands.tasks(i), centre)?;
+                Some(Placed {
+                    task_key: match &position {
+                        SitePosition::Pixel { task, .. } => task.to_string(),
+                        SitePosition::Geo { .. } => String::new(),
+                    },
+                    position,
+                    j,
+                    uncertainty: spread / n_eff.sqrt(),
                 })
-                .0;
-            let position = position(c, cands.tasks(*i), centre)?;
-            let mut marked: Vec<SiteVote> = votes
-                .iter()
-                .map(|v| SiteVote {
-                    volunteer: c.volunteers[v.volunteer as usize].clone(),
-                    class: names[v.class as usize].clone(),
-                })
-                .collect();
-            marked.sort_by(|a, b| a.volunteer.cmp(&b.volunteer));
-            let volunteers = marked.iter().map(|v| v.volunteer.clone()).collect();
-            let mut tasks: Vec<_> = cands
-                .tasks(*i)
-                .iter()
-                .map(|&t| c.tasks[t as usize].id.clone())
-                .collect();
-            tasks.sort();
-            tasks.dedup();
-            Some(Site {
-                position,
-                class: names[class].clone(),
-                confidence: em.q[*i],
-                support,
-                seen_by: exposed.len(),
-                volunteers,
-                votes: marked,
-                tasks,
-                uncertainty: spread / n_eff.sqrt(),
             })
-        })
-        .collect();
-    // Keys computed once (a pixel-space key formats the task id), compared field by field:
-    // the tuple's own `partial_cmp` is an order of magnitude slower.
-    let mut keyed: Vec<(SiteKey, usize)> = out
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (key(&s.position), i))
-        .collect();
-    keyed.sort_by(|a, b| cmp_keys(&a.0, &b.0));
-    let mut slots: Vec<Option<Site>> = out.into_iter().map(Some).collect();
-    keyed.iter().filter_map(|(_, i)| slots[*i].take()).collect()
-}
-
-/// Sort key of a site: task (pixel space only), then y / latitude, then x / longitude.
-type SiteKey = (String, f64, f64);
-
-fn cmp_keys(a: &SiteKey, b: &SiteKey) -> Ordering {
-    let by_task = if a.0.is_empty() && b.0.is_empty() {
-        Ordering::Equal
-    } else {
-        a.0.cmp(&b.0)
-    };
-    by_task.then_with(|| match a.1.partial_cmp(&b.1) {
-        Some(Ordering::Equal) => a.2.partial_cmp(&b.2).unwrap_or(Ordering::Equal),
-        o => o.unwrap_or(Ordering::Equal),
-    })
-}
-
-fn key(p: &SitePosition) -> SiteKey {
-    match p {
-        SitePosition::Geo { lon, lat } => (String::new(), *lat, *lon),
-        SitePosition::Pixel { task, x, y } => (task.to_string(), *y, *x),
+            .collect();
+        let mut placed: Vec<Placed> = placed.into_iter().flatten().collect();
+        // Equal positions keep the candidates' order: with that tie-break the order is total
+        // and an unstable sort (no buffer of half the sites) gives the stable sort's result.
+        placed.par_sort_unstable_by(|a, b| cmp_placed(a, b).then(a.j.cmp(&b.j)));
+        Self {
+            c,
+            cands,
+            em,
+            cls,
+            names,
+            placed,
+        }
     }
+
+    pub(crate) fn len(&self) -> usize {
+        self.placed.len()
+    }
+
+    /// Sites `range` of the output order.
+    pub(crate) fn build(&self, range: std::ops::Range<usize>) -> Vec<Site> {
+        let nk = self.c.classes.len();
+        self.placed[range]
+            .par_iter()
+            .map(|p| self.site(p, &self.cls.posterior[p.j * nk..(p.j + 1) * nk]))
+            .collect()
+    }
+
+    fn site(&self, p: &Placed, post: &[f64]) -> Site {
+        let (c, em) = (self.c, self.em);
+        let i = self.cls.reported[p.j];
+        let (votes, exposed) = (self.cands.votes(i), self.cands.exposed(i));
+        let class = post
+            .iter()
+            .enumerate()
+            .fold((0, f64::NEG_INFINITY), |best, (k, &p)| {
+                if p > best.1 { (k, p) } else { best }
+            })
+            .0;
+        let mut marked: Vec<SiteVote> = votes
+            .iter()
+            .map(|v| SiteVote {
+                volunteer: c.volunteers[v.volunteer as usize].clone(),
+                class: self.names[v.class as usize].clone(),
+            })
+            .collect();
+        marked.sort_by(|a, b| a.volunteer.cmp(&b.volunteer));
+        let volunteers = marked.iter().map(|v| v.volunteer.clone()).collect();
+        let mut tasks: Vec<_> = self
+            .cands
+            .tasks(i)
+            .iter()
+            .map(|&t| c.tasks[t as usize].id.clone())
+            .collect();
+        tasks.sort();
+        tasks.dedup();
+        Site {
+            position: p.position.clone(),
+            class: self.names[class].clone(),
+            confidence: em.q[i],
+            support: support(em, votes, exposed),
+            seen_by: exposed.len(),
+            volunteers,
+            votes: marked,
+            tasks,
+            uncertainty: p.uncertainty,
+        }
+    }
+}
+
+/// Output order of two placed sites: task (pixel space only, by its id's text), then y /
+/// latitude, then x / longitude.
+fn cmp_placed(a: &Placed, b: &Placed) -> Ordering {
+    let yx = |p: &SitePosition| match p {
+        SitePosition::Geo { lon, lat } => (*lat, *lon),
+        SitePosition::Pixel { x, y, .. } => (*y, *x),
+    };
+    let ((ay, ax), (by, bx)) = (yx(&a.position), yx(&b.position));
+    a.task_key
+        .cmp(&b.task_key)
+        .then_with(|| match ay.partial_cmp(&by) {
+            Some(Ordering::Equal) => ax.partial_cmp(&bx).unwrap_or(Ordering::Equal),
+            o => o.unwrap_or(Ordering::Equal),
+        })
 }
 
 fn position(c: &Campaign, tasks: &[u32], centre: [f64; 2]) -> Option<SitePosition> {

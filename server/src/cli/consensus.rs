@@ -106,16 +106,16 @@ pub fn run(args: &ConsensusArgs) -> anyhow::Result<()> {
             if let Some(classes) = &args.classes {
                 params.classes.clone_from(classes);
             }
-            let output =
-                tessera_consensus::run_owned(input, &params).map_err(|e| anyhow::anyhow!("{e}"))?;
-            tessera_consensus::write_jsonl(&output, &mut out)
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            // Sites are written as they are built, never all held at once.
+            let summary =
+                tessera_consensus::run_to_jsonl(input, &params, Some(report.clone()), &mut out)
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
             eprintln!(
                 "{} tasks, {} answers ({} lines skipped): {} sites in {:.2} s",
                 report.tasks,
                 report.answers,
                 report.skipped,
-                output.sites.len(),
+                summary.sites,
                 started.elapsed().as_secs_f64()
             );
         }
