@@ -9,7 +9,7 @@ use rayon::slice::ParallelSliceMut;
 use crate::hash::FxHashMap;
 use crate::id::{TaskId, VolunteerId};
 use crate::output::Summary;
-use crate::types::{Input, Mark, Response, Task};
+use crate::types::{Answer, Response, Task};
 
 /// What an answer said, after validation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,25 +29,41 @@ pub(super) struct Pending {
     pub marks: Range<usize>,
 }
 
+/// A valid mark in its tile's pixels, with its class index: copied out of the input, so the
+/// input can be freed before the campaign is built.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct PixelMark {
+    pub x: f64,
+    pub y: f64,
+    pub class: u8,
+}
+
 /// The answers of a campaign in canonical order.
 #[derive(Debug)]
-pub(super) struct Canonical<'a> {
+pub(super) struct Canonical {
     /// Volunteer ids, sorted; answers refer to them by index.
     pub volunteers: Vec<VolunteerId>,
     /// One answer per (task, volunteer), sorted by (task, volunteer).
     pub answers: Vec<Pending>,
-    /// Valid marks with their class index; each answer's marks sorted by position.
-    pub marks: Vec<(&'a Mark, u8)>,
+    /// Valid marks; each answer's marks sorted by position, then class name.
+    pub marks: Vec<PixelMark>,
 }
 
-fn cmp_marks(a: &Mark, b: &Mark) -> Ordering {
+/// Position, then class name (`names` by class index): the order of the input's own values.
+fn cmp_marks(a: &PixelMark, b: &PixelMark, names: &[String]) -> Ordering {
     a.x.total_cmp(&b.x)
         .then(a.y.total_cmp(&b.y))
-        .then_with(|| a.class.cmp(&b.class))
+        .then_with(|| names[a.class as usize].cmp(&names[b.class as usize]))
 }
 
 /// Canonical order of two answers' contents, so duplicates resolve the same way in any order.
-fn cmp_response(a: &[(&Mark, u8)], ak: Kind, b: &[(&Mark, u8)], bk: Kind) -> Ordering {
+fn cmp_response(
+    a: &[PixelMark],
+    ak: Kind,
+    b: &[PixelMark],
+    bk: Kind,
+    names: &[String],
+) -> Ordering {
     let rank = |k| match k {
         Kind::Marks => 0,
         Kind::NothingHere => 1,
@@ -57,7 +73,7 @@ fn cmp_response(a: &[(&Mark, u8)], ak: Kind, b: &[(&Mark, u8)], bk: Kind) -> Ord
         a.len().cmp(&b.len()).then_with(|| {
             a.iter()
                 .zip(b)
-                .map(|(x, y)| cmp_marks(x.0, y.0))
+                .map(|(x, y)| cmp_marks(x, y, names))
                 .find(|o| o.is_ne())
                 .unwrap_or(Ordering::Equal)
         })
@@ -72,24 +88,25 @@ fn kind_of(r: &Response) -> Kind {
     }
 }
 
-/// Validates, interns and orders `input`'s answers. `tasks` are the campaign's tasks (sorted,
-/// distinct) and `task_index` maps their ids to positions; answers to other tasks, marks
-/// outside their tile or of unknown classes, and duplicate answers are dropped and counted.
-pub(super) fn canonical<'a>(
-    input: &'a Input,
+/// Validates, interns and orders `answers`. `tasks` are the campaign's tasks (sorted,
+/// distinct) and `task_index` maps their ids to positions; `names` are the classes, which
+/// `class_index` maps to their indices. Answers to other tasks, marks outside their tile or of
+/// unknown classes, and duplicate answers are dropped and counted.
+pub(super) fn canonical(
+    answers: &[Answer],
     tasks: &[&Task],
     task_index: &FxHashMap<&TaskId, u32>,
-    class_index: &FxHashMap<&str, u8>,
+    (names, class_index): (&[String], &FxHashMap<&str, u8>),
     summary: &mut Summary,
-) -> Canonical<'a> {
+) -> Canonical {
+    let input_answers = answers;
     // Volunteers get provisional numbers in order of appearance; only the distinct ids are
     // sorted, then renumbered.
     let mut seen: FxHashMap<&VolunteerId, u32> = FxHashMap::default();
     let mut ids: Vec<&VolunteerId> = Vec::new();
-    let mut answers = Vec::with_capacity(input.answers.len());
-    let mut marks: Vec<(&Mark, u8)> = Vec::with_capacity(
-        input
-            .answers
+    let mut answers = Vec::with_capacity(input_answers.len());
+    let mut marks: Vec<PixelMark> = Vec::with_capacity(
+        input_answers
             .iter()
             .map(|a| match &a.response {
                 Response::Marks(m) => m.len(),
@@ -97,7 +114,7 @@ pub(super) fn canonical<'a>(
             })
             .sum(),
     );
-    for a in &input.answers {
+    for a in input_answers {
         let Some(&task) = task_index.get(&a.task) else {
             summary.skipped_unknown_task += 1;
             continue;
@@ -114,12 +131,16 @@ pub(super) fn canonical<'a>(
                 if t.check_mark(m).is_err() {
                     summary.invalid_marks += 1;
                 } else if let Some(&class) = class_index.get(m.class.as_str()) {
-                    marks.push((m, class));
+                    marks.push(PixelMark {
+                        x: m.x,
+                        y: m.y,
+                        class,
+                    });
                 } else {
                     summary.unknown_class_marks += 1;
                 }
             }
-            marks[start..].sort_by(|x, y| cmp_marks(x.0, y.0));
+            marks[start..].sort_by(|x, y| cmp_marks(x, y, names));
             if marks.len() == start && kind == Kind::Marks {
                 // Every mark was invalid: we do not know what the volunteer saw.
                 kind = Kind::CantTell;
@@ -152,6 +173,7 @@ pub(super) fn canonical<'a>(
                     a.kind,
                     &marks[b.marks.clone()],
                     b.kind,
+                    names,
                 )
             })
     });

@@ -208,10 +208,12 @@ pub(crate) fn candidates(c: &Campaign, min_volunteers: usize) -> Candidates {
         }
         (votes, centre)
     });
-    let mut out = Candidates::default();
-    for (votes, centre) in blocks {
-        out.votes.append(votes);
-        out.centre.extend(centre);
+    // Concatenated into allocations of the final size (grown by appending, the two largest
+    // lists of a run would hold up to twice their size).
+    let (votes, centres): (Vec<_>, Vec<_>) = blocks.into_iter().unzip();
+    Candidates {
+        votes: Flat::concat(votes),
+        centre: centres.concat(),
+        ..Candidates::default()
     }
-    out
 }

@@ -10,7 +10,7 @@ use super::candidates::{Candidates, candidates};
 use super::em::{EmResult, Fixed, em};
 use super::exposure::expose;
 use super::index::FootprintIndex;
-use super::prepare::{Campaign, prepare};
+use super::prepare::{Campaign, prepare, prepare_owned};
 use super::sites::{self, SiteList, support};
 use crate::agreement::retires;
 use crate::error::ConsensusResult;
@@ -87,8 +87,7 @@ pub fn run(input: &Input, params: &ConsensusParams) -> ConsensusResult<Output> {
 /// assert_eq!(run(&input, &p).unwrap(), run_owned(input, &p).unwrap());
 /// ```
 pub fn run_owned(input: Input, params: &ConsensusParams) -> ConsensusResult<Output> {
-    let c = prepare(&input, params)?;
-    drop(input);
+    let c = prepare_owned(input, params)?;
     Ok(run_campaign(&c, params, &Fixed::default()))
 }
 
@@ -131,8 +130,7 @@ fn run_to_jsonl_in_blocks(
     mut writer: impl Write,
     block: usize,
 ) -> ConsensusResult<Summary> {
-    let c = prepare(&input, params)?;
-    drop(input);
+    let c = prepare_owned(input, params)?;
     let d = derive(&c, params, &Fixed::default());
     let list = SiteList::new(&c, &d.cands, &d.result, &d.cls);
     for start in (0..list.len()).step_by(block) {

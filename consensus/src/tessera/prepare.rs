@@ -12,7 +12,7 @@ use crate::hash::FxHashMap;
 use crate::id::{TaskId, VolunteerId};
 use crate::output::Summary;
 use crate::params::ConsensusParams;
-use crate::types::{Input, Mark, Response, Task};
+use crate::types::{Answer, Input, Response, Task};
 
 #[derive(Debug, Clone)]
 pub(crate) struct CTask {
@@ -29,13 +29,13 @@ pub(crate) struct CTask {
 impl CTask {
     /// A mark's position in the plane: the pixel → WGS84 interpolation, applied to the projected
     /// corners (the same thing, the projection being affine).
-    fn plane(&self, m: &Mark) -> [f64; 2] {
+    fn plane(&self, x: f64, y: f64) -> [f64; 2] {
         pixel_to_lonlat(
             &self.quad.0,
             f64::from(self.width),
             f64::from(self.height),
-            m.x,
-            m.y,
+            x,
+            y,
         )
     }
 }
@@ -71,14 +71,43 @@ pub(crate) struct Campaign {
 
 /// Validates `input` against `params` and lays it out in one metric plane.
 pub(crate) fn prepare(input: &Input, params: &ConsensusParams) -> ConsensusResult<Campaign> {
+    prepare_parts(&input.tasks, Answers::Borrowed(&input.answers), params)
+}
+
+/// [`prepare`], freeing the input's answers (most of its memory) once they are validated and
+/// copied, before the campaign's own lists are allocated.
+pub(crate) fn prepare_owned(input: Input, params: &ConsensusParams) -> ConsensusResult<Campaign> {
+    let Input { tasks, answers } = input;
+    prepare_parts(&tasks, Answers::Owned(answers), params)
+}
+
+enum Answers<'a> {
+    Borrowed(&'a [Answer]),
+    Owned(Vec<Answer>),
+}
+
+impl Answers<'_> {
+    fn as_slice(&self) -> &[Answer] {
+        match self {
+            Answers::Borrowed(a) => a,
+            Answers::Owned(a) => a,
+        }
+    }
+}
+
+fn prepare_parts(
+    input_tasks: &[Task],
+    input_answers: Answers<'_>,
+    params: &ConsensusParams,
+) -> ConsensusResult<Campaign> {
     params.validate()?;
     let mut summary = Summary {
         mode: "tessera".into(),
-        tasks: input.tasks.len(),
-        answers: input.answers.len(),
+        tasks: input_tasks.len(),
+        answers: input_answers.as_slice().len(),
         ..Summary::default()
     };
-    let mut tasks: Vec<&Task> = input.tasks.iter().collect();
+    let mut tasks: Vec<&Task> = input_tasks.iter().collect();
     tasks.sort_by(|a, b| a.id.cmp(&b.id));
     let before = tasks.len();
     tasks.dedup_by(|a, b| a.id == b.id);
@@ -92,17 +121,24 @@ pub(crate) fn prepare(input: &Input, params: &ConsensusParams) -> ConsensusResul
         .zip(0u8..)
         .map(|(c, i)| (c.as_str(), i))
         .collect();
-    let canon = canonical(input, &tasks, &task_index, &class_index, &mut summary);
+    let canon = canonical(
+        input_answers.as_slice(),
+        &tasks,
+        &task_index,
+        (&params.classes, &class_index),
+        &mut summary,
+    );
+    drop(input_answers);
     let ctasks = campaign_tasks(&tasks, &quads, &class_index);
 
     let mut answers = Vec::with_capacity(canon.answers.len());
     let mut marks = Vec::with_capacity(canon.marks.len());
     for p in &canon.answers {
         let ct = &ctasks[p.task as usize];
-        for &(m, class) in &canon.marks[p.marks.clone()] {
+        for m in &canon.marks[p.marks.clone()] {
             marks.push(CMark {
-                p: ct.plane(m),
-                class,
+                p: ct.plane(m.x, m.y),
+                class: m.class,
                 volunteer: p.volunteer,
                 task: p.task,
             });
@@ -164,7 +200,11 @@ fn campaign_tasks(
                 Response::Marks(ms) => ms
                     .iter()
                     .filter(|m| t.check_mark(m).is_ok())
-                    .filter_map(|m| class_index.get(m.class.as_str()).map(|&c| (ct.plane(m), c)))
+                    .filter_map(|m| {
+                        class_index
+                            .get(m.class.as_str())
+                            .map(|&c| (ct.plane(m.x, m.y), c))
+                    })
                     .collect(),
                 Response::NothingHere | Response::CantTell => Vec::new(),
             });

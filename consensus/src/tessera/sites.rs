@@ -398,7 +398,9 @@ impl<'a> SiteList<'a> {
                 })
             })
             .collect();
-        let mut placed: Vec<Placed> = placed.into_iter().flatten().collect();
+        // `filter_map` (unlike `flatten`) collects in place, into the allocation it reads.
+        #[expect(clippy::filter_map_identity, reason = "see above")]
+        let mut placed: Vec<Placed> = placed.into_iter().filter_map(|p| p).collect();
         // Equal positions keep the candidates' order: with that tie-break the order is total
         // and an unstable sort (no buffer of half the sites) gives the stable sort's result.
         placed.par_sort_unstable_by(|a, b| cmp_placed(a, b).then(a.j.cmp(&b.j)));
