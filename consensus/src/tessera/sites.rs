@@ -335,8 +335,8 @@ struct Placed {
 }
 
 /// The reported sites in output order, built a range at a time: a caller that writes them
-/// out never holds them all (on 2 M answers, 750 k sites take about 350 MB as [`Site`]s and
-/// 40 MB placed).
+/// out never holds them all: a [`Site`] owns its volunteers, votes and tasks, a placed
+/// candidate only its position.
 pub(crate) struct SiteList<'a> {
     c: &'a Campaign,
     cands: &'a Candidates,
