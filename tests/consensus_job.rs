@@ -19,7 +19,7 @@ use tessera_server::db::gold::{GoldAnswer, GoldMark};
 use tessera_server::db::ids::{AnswerId, CampaignId, TaskId, UserId};
 use tessera_server::db::kinds::{AnswerKind, RunKind};
 use tessera_server::db::schema::tasks;
-use tessera_server::db::schema::{consensus_runs, site_votes, sites, users};
+use tessera_server::db::schema::{consensus_runs, site_tasks, site_votes, sites, users};
 use tessera_server::db::task::Task;
 use tessera_server::db::user::User;
 use tessera_server::db::volunteer_reliability::VolunteerReliability;
@@ -510,4 +510,67 @@ async fn a_suspended_volunteers_answers_leave_the_next_run(#[case] backend: Back
     assert_eq!(runs[0].kind, RunKind::Incremental);
     assert_eq!(runs[0].answers, 6);
     assert!(reliability(&ctx, &campaign, &suspended).is_none());
+}
+
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[actix_web::test]
+async fn an_incremental_run_rewrites_only_the_sites_that_changed(#[case] backend: Backend) {
+    let ctx = TestContext::new(backend);
+    let campaign = ctx.campaign("c", SETTINGS());
+    // Two tiles ~900 m apart, in one cell: an incremental run recomputes both.
+    let quiet = task_at(&ctx, &campaign, 0, 39.01);
+    let busy = task_at(&ctx, &campaign, 1, 39.02);
+    let vols = volunteers(&ctx, "v", 5);
+    for (v, user) in vols.iter().enumerate() {
+        let offset = v as f64;
+        answer(&ctx, &campaign, quiet, user, &[(100.0 + offset, 100.0)]);
+        answer(&ctx, &campaign, busy, user, &[(50.0, 60.0 + offset)]);
+    }
+    assert_eq!(run(&ctx)[0].kind, RunKind::Full);
+    let stored = |task: i64| -> (String, i32, Option<String>, i64) {
+        let conn = &mut *ctx.db().conn().unwrap();
+        sites::table
+            .inner_join(site_tasks::table)
+            .filter(site_tasks::task_id.eq(task))
+            .select((
+                sites::id,
+                sites::seen_by,
+                sites::consensus_run_id,
+                sites::updated_at,
+            ))
+            .first(conn)
+            .unwrap()
+    };
+    let (quiet_before, busy_before) = (stored(quiet), stored(busy));
+    assert_eq!((quiet_before.1, busy_before.1), (5, 5));
+
+    // One more answer on the busy tile: the quiet tile's site comes out as it was.
+    let late = volunteers(&ctx, "late", 1);
+    answer(&ctx, &campaign, busy, &late[0], &[]);
+    let runs = run(&ctx);
+    assert_eq!(runs[0].kind, RunKind::Incremental);
+    assert_eq!(runs[0].sites, 2, "both sites are the run's: {runs:?}");
+    let (quiet_after, busy_after) = (stored(quiet), stored(busy));
+    assert_eq!(
+        quiet_after, quiet_before,
+        "an unchanged site is not rewritten"
+    );
+    assert_eq!(
+        busy_after.0, busy_before.0,
+        "the changed site keeps its identity"
+    );
+    assert_eq!(busy_after.1, 6, "and now counts the late volunteer");
+    assert_ne!(
+        busy_after.2, busy_before.2,
+        "and names the run that changed it"
+    );
+    let n: i64 = site_votes::table
+        .inner_join(site_tasks::table.on(site_tasks::site_id.eq(site_votes::site_id)))
+        .filter(site_tasks::task_id.eq(quiet))
+        .count()
+        .get_result(&mut *ctx.db().conn().unwrap())
+        .unwrap();
+    assert_eq!(n, 5, "the unchanged site's provenance is whole");
 }

@@ -2,7 +2,7 @@
 //! of [`crate::sites::reconcile`] carried out (figures, provenance, the events a run records in
 //! a site's history).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::{Hash as _, Hasher as _};
 
 use diesel::prelude::*;
@@ -137,6 +137,25 @@ impl Site {
             }
             rows.extend(more);
         }
+        Self::as_existing(conn, rows)
+    }
+
+    /// The sites `ids` (those that still exist) as [`Site::existing_near`] gives them: what a
+    /// write re-reads to check that a plan made outside the writer still holds.
+    pub fn existing_by_ids(conn: &mut DbConn, ids: &[SiteId]) -> QueryResult<Vec<Existing>> {
+        let mut rows: Vec<SiteRow> = Vec::new();
+        for chunk in ids.chunks(IDS_PER_QUERY) {
+            rows.extend(
+                sites::table
+                    .filter(sites::id.eq_any(chunk))
+                    .select(SiteRow::as_select())
+                    .load(conn)?,
+            );
+        }
+        Self::as_existing(conn, rows)
+    }
+
+    fn as_existing(conn: &mut DbConn, rows: Vec<SiteRow>) -> QueryResult<Vec<Existing>> {
         let ids: Vec<&SiteId> = rows.iter().map(|r| &r.id).collect();
         let mut with_history: HashSet<SiteId> = HashSet::new();
         for chunk in ids.chunks(IDS_PER_QUERY) {
@@ -168,6 +187,84 @@ impl Site {
                 merged_into: r.merged_into,
             })
             .collect())
+    }
+
+    /// The sites of `steps`' updates that already hold what the run found for them — the same
+    /// figures, the same position and class where the update would move them, the same tasks
+    /// and votes — and need no write. An incremental run recomputes whole cells around a few
+    /// new answers, and most of a cell's sites come out as they were: writing only the others
+    /// keeps its write transactions short. Such a site keeps the run that computed it last.
+    pub fn unchanged(
+        conn: &mut DbConn,
+        steps: &[Step],
+        found: &[FoundSite],
+    ) -> QueryResult<HashSet<SiteId>> {
+        let updates: Vec<(&SiteId, &FoundSite, bool)> = steps
+            .iter()
+            .filter_map(|step| match step {
+                Step::Update {
+                    id,
+                    found: f,
+                    moved,
+                    restored: false,
+                } => Some((id, &found[*f], *moved)),
+                _ => None,
+            })
+            .collect();
+        let mut same = HashSet::new();
+        for chunk in updates.chunks(IDS_PER_QUERY) {
+            let ids: Vec<&SiteId> = chunk.iter().map(|(id, _, _)| *id).collect();
+            let rows: Vec<SiteRow> = sites::table
+                .filter(sites::id.eq_any(&ids))
+                .select(SiteRow::as_select())
+                .load(conn)?;
+            let mut tasks_of: HashMap<SiteId, Vec<TaskId>> = HashMap::new();
+            for (site, task) in site_tasks::table
+                .filter(site_tasks::site_id.eq_any(&ids))
+                .select((site_tasks::site_id, site_tasks::task_id))
+                .load::<(SiteId, TaskId)>(conn)?
+            {
+                tasks_of.entry(site).or_default().push(task);
+            }
+            let mut votes_of: HashMap<SiteId, Vec<(UserId, String)>> = HashMap::new();
+            for (site, user, class) in site_votes::table
+                .filter(site_votes::site_id.eq_any(&ids))
+                .select((site_votes::site_id, site_votes::user_id, site_votes::class))
+                .load::<(SiteId, UserId, String)>(conn)?
+            {
+                votes_of.entry(site).or_default().push((user, class));
+            }
+            let rows: HashMap<&SiteId, &SiteRow> = rows.iter().map(|r| (&r.id, r)).collect();
+            for (id, site, moved) in chunk {
+                let Some(row) = rows.get(id) else { continue };
+                #[expect(
+                    clippy::float_cmp,
+                    reason = "a rerun on the same input gives the same bits"
+                )]
+                let figures = row.confidence == site.confidence
+                    && row.support == site.support
+                    && row.seen_by == site.seen_by
+                    && row.uncertainty_m == site.uncertainty_m
+                    && row.class_votes == site.class_votes()
+                    && (!moved
+                        || (row.lon == site.lon && row.lat == site.lat && row.class == site.class));
+                if !figures {
+                    continue;
+                }
+                let mut tasks = tasks_of.remove(*id).unwrap_or_default();
+                let mut want_tasks = site.tasks.clone();
+                tasks.sort_unstable();
+                want_tasks.sort_unstable();
+                let mut votes = votes_of.remove(*id).unwrap_or_default();
+                let mut want_votes = site.votes.clone();
+                votes.sort_unstable();
+                want_votes.sort_unstable();
+                if tasks == want_tasks && votes == want_votes {
+                    same.insert((*id).clone());
+                }
+            }
+        }
+        Ok(same)
     }
 
     /// Carries out a run's plan for one cell. Run it in one write transaction, so a map never

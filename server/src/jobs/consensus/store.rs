@@ -2,21 +2,39 @@
 //! reliability rows. Every write is a short transaction through the shared writer (see the
 //! note in [`cell_sites`]), so answer intake never waits long for the job.
 
+use std::collections::HashMap;
+
 use tessera_consensus::{SitePosition, VolunteerEstimate};
 
-use crate::db::ids::{CampaignId, RunId, TaskId, UserId};
+use crate::db::ids::{CampaignId, RunId, SiteId, TaskId, UserId};
 use crate::db::site::{FoundSite, Site};
 use crate::db::user::{Reliability, User};
 use crate::db::volunteer_reliability::VolunteerReliability;
 use crate::db::{Db, DbError, now_ms};
-use crate::sites::reconcile;
+use crate::sites::reconcile::{self, Existing, Step};
 
 /// Volunteers whose reliability one write transaction records.
 const VOLUNTEERS_PER_WRITE: usize = 100;
 
+/// Steps of a cell's plan one write transaction carries out: a few milliseconds of the writer,
+/// so answer intake, which shares it, never waits long for the job.
+const STEPS_PER_WRITE: usize = 50;
+
+/// Times a cell is re-read and re-planned when a review or comment lands while it is written,
+/// before it is written in one transaction instead.
+const PLAN_ATTEMPTS: usize = 3;
+
 /// Writes a run's sites of `cell` (those it found inside it) into the campaign's durable sites
 /// (matched, updated in place, inserted, flagged or dropped by [`reconcile::plan`]). Returns how
-/// many sites it wrote.
+/// many sites the run has there.
+///
+/// The cell is read and planned outside the writer, sites that come out as they were are left
+/// alone ([`Site::unchanged`]), and the rest is written [`STEPS_PER_WRITE`] steps per
+/// transaction through the shared writer (on `SQLite` a second writer beside it would make
+/// request transactions fail with `SQLITE_BUSY`). Each transaction first re-reads the sites its
+/// steps touch: if a review or a comment changed one since the plan was made, the cell is read
+/// and planned again, so a review is never overwritten and a discussed site never deleted.
+/// A map may show a cell part written for the moment it takes.
 pub fn cell_sites<'a>(
     db: &Db,
     campaign_id: &CampaignId,
@@ -29,22 +47,55 @@ pub fn cell_sites<'a>(
     let found: Vec<FoundSite> = sites.filter_map(found_site).collect();
     let positions: Vec<[f64; 2]> = found.iter().map(|s| [s.lon, s.lat]).collect();
     let around = grown_by_m(cell, eps_m);
-    // Through the shared writer, like every request: on SQLite a second writer beside it would
-    // make request transactions fail with SQLITE_BUSY. The cell is matched and written in one
-    // transaction, so a map never shows it half done and a review between read and write
-    // cannot be overwritten.
+    for _ in 0..PLAN_ATTEMPTS {
+        let (existing, steps) = {
+            let conn = &mut *db.conn()?;
+            let existing = Site::existing_near(conn, campaign_id, around)?;
+            let steps = reconcile::plan(&positions, &existing, cell, eps_m);
+            let same = Site::unchanged(conn, &steps, &found)?;
+            let steps: Vec<Step> = steps
+                .into_iter()
+                .filter(|step| !matches!(step, Step::Update { id, .. } if same.contains(id)))
+                .collect();
+            (existing, steps)
+        };
+        let read: HashMap<&SiteId, &Existing> = existing.iter().map(|e| (&e.id, e)).collect();
+        let mut stale = false;
+        for chunk in steps.chunks(STEPS_PER_WRITE) {
+            let touched: Vec<SiteId> = chunk.iter().filter_map(step_site).cloned().collect();
+            let applied = db.write(|conn| -> Result<bool, DbError> {
+                let now_there = Site::existing_by_ids(conn, &touched)?;
+                let holds = now_there.len() == touched.len()
+                    && now_there.iter().all(|e| read.get(&e.id) == Some(&e));
+                if holds {
+                    Site::apply_plan(conn, campaign_id, run_id, now, chunk, &found)?;
+                }
+                Ok(holds)
+            })?;
+            if !applied {
+                stale = true;
+                break;
+            }
+        }
+        if !stale {
+            return Ok(found.len());
+        }
+    }
+    // Reviews keep landing in this cell: match and write it in one transaction.
     db.write(|conn| -> Result<usize, DbError> {
         let existing = Site::existing_near(conn, campaign_id, around)?;
         let steps = reconcile::plan(&positions, &existing, cell, eps_m);
-        Ok(Site::apply_plan(
-            conn,
-            campaign_id,
-            run_id,
-            now,
-            &steps,
-            &found,
-        )?)
+        Site::apply_plan(conn, campaign_id, run_id, now, &steps, &found)?;
+        Ok(found.len())
     })
+}
+
+/// The existing site a step writes, if any.
+fn step_site(step: &Step) -> Option<&SiteId> {
+    match step {
+        Step::Update { id, .. } | Step::Delete { id } | Step::Lose { id } => Some(id),
+        Step::Insert { .. } => None,
+    }
 }
 
 /// A run's estimate of a volunteer as a row of `campaign_id`.
