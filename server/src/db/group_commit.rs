@@ -54,7 +54,7 @@ impl GroupCommit {
         conn: DbConn,
         checkpoints: DbConn,
         reconnect: impl Fn() -> Option<DbConn> + Send + 'static,
-        lock: Arc<Mutex<()>>,
+        lock: Arc<parking_lot::Mutex<()>>,
     ) -> std::io::Result<Self> {
         let (jobs, rx) = channel::<Job>();
         let (stop, stopped) = channel::<()>();
@@ -201,7 +201,7 @@ fn writer(
     mut conn: DbConn,
     reconnect: &dyn Fn() -> Option<DbConn>,
     rx: &Receiver<Job>,
-    lock: &Mutex<()>,
+    lock: &parking_lot::Mutex<()>,
 ) {
     let mut last_checkpoint = std::time::Instant::now();
     while let Ok(first) = rx.recv() {
@@ -212,9 +212,7 @@ fn writer(
                 Err(_) => break,
             }
         }
-        let guard = lock
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let guard = lock.lock();
         let (delivers, committed, panicked) = run_batch(&mut conn, batch);
         if panicked {
             // A job panicked inside the transaction: it is rolled back, and the connection,

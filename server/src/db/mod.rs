@@ -29,7 +29,9 @@ pub mod user;
 pub mod volunteer_reliability;
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use parking_lot::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use diesel::connection::{AnsiTransactionManager, TransactionManager as _};
@@ -138,12 +140,15 @@ impl ManageConnection for ConnectionManager {
                 // hold. (batch_execute: a prepared statement would run only the first pragma.)
                 // temp_store in memory: a savepoint's journal of the pages it changed (every
                 // batched job has one) stays in memory instead of going through a temporary
-                // file, a write system call per page.
+                // file, a write system call per page. No connection checkpoints on commit: the
+                // commit that crossed the WAL's threshold would copy the WAL into the database
+                // while its transaction still held the writer (40 ms and more with a large WAL,
+                // with every answer waiting); the checkpointer's own connection does it.
                 diesel::connection::SimpleConnection::batch_execute(
                     &mut conn,
                     "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
                      PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
-                     PRAGMA temp_store = MEMORY;",
+                     PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 0;",
                 )
                 .map_err(r2d2::Error::QueryError)?;
                 Ok(DbConn::Sqlite(conn))
@@ -298,15 +303,30 @@ impl Db {
     }
 
     /// Runs `f` in a write transaction (serialised on `SQLite`, see the module docs).
+    ///
+    /// On `SQLite` the writer is handed on fairly when the transaction ends: a job that writes
+    /// in many short transactions (the consensus job) would otherwise take it back at once,
+    /// time after time, and a waiting batch of answers would wait through all of them.
     pub fn write<T, E>(&self, f: impl FnOnce(&mut DbConn) -> Result<T, E>) -> Result<T, E>
     where
         E: From<diesel::result::Error> + From<DbError>,
     {
         let mut conn = self.conn().map_err(|e| E::from(DbError::from(e)))?;
-        let _guard = self.writer.as_ref().map(|lock| {
-            lock.lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-        });
+        let guard = self.writer.as_ref().map(|lock| lock.lock());
+        let result = Self::transaction(&mut conn, f);
+        if let Some(guard) = guard {
+            MutexGuard::unlock_fair(guard);
+        }
+        result
+    }
+
+    fn transaction<T, E>(
+        conn: &mut DbConn,
+        f: impl FnOnce(&mut DbConn) -> Result<T, E>,
+    ) -> Result<T, E>
+    where
+        E: From<diesel::result::Error> + From<DbError>,
+    {
         let DbConn::Sqlite(sqlite) = &mut *conn else {
             return diesel::Connection::transaction(&mut *conn, f);
         };
@@ -314,15 +334,13 @@ impl Db {
         // first and writes later fails at once with SQLITE_BUSY if another process (a CLI
         // ingest, a second server) committed in between; one that starts with the lock waits.
         AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?;
-        match f(&mut conn) {
+        match f(conn) {
             Ok(value) => {
-                <DbConn as diesel::Connection>::TransactionManager::commit_transaction(&mut conn)?;
+                <DbConn as diesel::Connection>::TransactionManager::commit_transaction(conn)?;
                 Ok(value)
             }
             Err(err) => {
-                <DbConn as diesel::Connection>::TransactionManager::rollback_transaction(
-                    &mut conn,
-                )?;
+                <DbConn as diesel::Connection>::TransactionManager::rollback_transaction(conn)?;
                 Err(err)
             }
         }

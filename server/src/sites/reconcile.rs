@@ -20,9 +20,14 @@
 //!    (a comment, a reclassification), is *flagged* `consensus_lost` for an analyst; rejected,
 //!    merged and already-flagged sites stay as they are.
 //!
-//! This module is pure: [`plan`] decides, `db::site` carries the plan out in one transaction.
+//! This module is pure: [`plan`] decides, `db::site` carries the plan out. A cell holds
+//! thousands of sites; candidates for a match are found through an R-tree, not by comparing
+//! every found site with every existing one.
 
 use std::collections::HashMap;
+
+use rstar::RTree;
+use rstar::primitives::GeomWithData;
 
 use crate::db::ids::SiteId;
 use crate::db::kinds::SiteStatus;
@@ -81,18 +86,41 @@ fn inside([lon, lat]: [f64; 2], [west, south, east, north]: [f64; 4]) -> bool {
 /// the campaign's sites within `eps_m` of it.
 pub fn plan(found: &[[f64; 2]], existing: &[Existing], cell: [f64; 4], eps_m: f64) -> Vec<Step> {
     let by_id: HashMap<&SiteId, &Existing> = existing.iter().map(|e| (&e.id, e)).collect();
+    let index_of: HashMap<&SiteId, usize> = existing
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (&e.id, i))
+        .collect();
     // A merged site stands for its root, when the root was loaded (merges chain at most a
     // few times; the bound guards against a cycle in bad data).
     let root = |e: &'_ Existing| -> Option<usize> {
         let mut at = e;
         for _ in 0..16 {
             match &at.merged_into {
-                None => return existing.iter().position(|x| x.id == at.id),
+                None => return index_of.get(&at.id).copied(),
                 Some(next) => at = by_id.get(next)?,
             }
         }
         None
     };
+    // Existing sites in metres on a plane through the cell's middle latitude: within the few
+    // kilometres of a cell its scale is that of `distance_m` to a part in a thousand, so a
+    // search 1 % wider than `eps` finds every site `distance_m` puts within it.
+    let scale = f64::midpoint(cell[1], cell[3]).to_radians().cos();
+    let plane = |[lon, lat]: [f64; 2]| {
+        [
+            lon.to_radians() * scale * 6_371_008.8,
+            lat.to_radians() * 6_371_008.8,
+        ]
+    };
+    let tree = RTree::bulk_load(
+        existing
+            .iter()
+            .enumerate()
+            .map(|(i, e)| GeomWithData::new(plane([e.lon, e.lat]), i))
+            .collect(),
+    );
+    let reach = eps_m * 1.01 + 1e-6;
     // (through a merged site, distance, found, root): direct matches before matches through a
     // merged site, nearest first.
     let mut pairs: Vec<(bool, f64, usize, usize)> = Vec::new();
@@ -100,7 +128,8 @@ pub fn plan(found: &[[f64; 2]], existing: &[Existing], cell: [f64; 4], eps_m: f6
     // are the merged site's marks, absorbed by the root rather than raised again.
     let mut near_merged = vec![false; found.len()];
     for (f, &p) in found.iter().enumerate() {
-        for e in existing {
+        for near in tree.locate_within_distance(plane(p), reach * reach) {
+            let e = &existing[near.data];
             let d = distance_m(p, [e.lon, e.lat]);
             if d <= eps_m
                 && let Some(r) = root(e)
@@ -179,6 +208,32 @@ mod tests {
 
     fn at(lat_m: f64) -> [f64; 2] {
         [39.01, 35.92 + lat_m * M]
+    }
+
+    #[test]
+    fn thousands_of_sites_each_find_their_own_match() {
+        // A 50 × 50 grid of sites 20 m apart, found again 3 m off (eps 10 m): each matches its
+        // own, none is inserted or dropped, whatever order the index returns them in.
+        let existing: Vec<Existing> = (0..2500)
+            .map(|i| Existing {
+                id: SiteId(format!("s{i}")),
+                lon: 39.01 + f64::from(i % 50) * 20.0 * M / 0.81,
+                lat: 35.91 + f64::from(i / 50) * 20.0 * M,
+                status: SiteStatus::Candidate,
+                reviewed: false,
+                has_history: false,
+                merged_into: None,
+            })
+            .collect();
+        let found: Vec<[f64; 2]> = existing.iter().map(|e| [e.lon, e.lat + 3.0 * M]).collect();
+        let steps = plan(&found, &existing, CELL, 10.0);
+        assert_eq!(steps.len(), 2500);
+        for (f, step) in steps.iter().enumerate() {
+            assert!(
+                matches!(step, Step::Update { id, found, .. } if *found == f && id.0 == format!("s{f}")),
+                "{step:?}"
+            );
+        }
     }
 
     #[test]

@@ -267,8 +267,8 @@ impl Site {
         Ok(same)
     }
 
-    /// Carries out a run's plan for one cell. Run it in one write transaction, so a map never
-    /// shows the cell half done. Returns how many sites the run wrote (updated or inserted).
+    /// Carries out (part of) a run's plan for one cell, in the caller's write transaction.
+    /// Returns how many sites it wrote (updated or inserted).
     pub fn apply_plan(
         conn: &mut DbConn,
         campaign_id: &CampaignId,

@@ -18,7 +18,7 @@ const VOLUNTEERS_PER_WRITE: usize = 100;
 
 /// Steps of a cell's plan one write transaction carries out: a few milliseconds of the writer,
 /// so answer intake, which shares it, never waits long for the job.
-const STEPS_PER_WRITE: usize = 50;
+const STEPS_PER_WRITE: usize = 20;
 
 /// Times a cell is re-read and re-planned when a review or comment lands while it is written,
 /// before it is written in one transaction instead.
