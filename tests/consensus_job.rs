@@ -13,9 +13,12 @@ use serde_json::json;
 use tessera_consensus::pixel_to_lonlat;
 use tessera_server::api::app;
 use tessera_server::auth::Role;
+use tessera_server::campaign_settings::CampaignSettings;
 use tessera_server::db::Backend;
 use tessera_server::db::answer::{Answer, MarkInsertForm};
+use tessera_server::db::consensus_input;
 use tessera_server::db::gold::{GoldAnswer, GoldMark};
+use tessera_server::db::ids::RunId;
 use tessera_server::db::ids::{AnswerId, CampaignId, TaskId, UserId};
 use tessera_server::db::kinds::{AnswerKind, RunKind};
 use tessera_server::db::schema::tasks;
@@ -26,6 +29,7 @@ use tessera_server::db::volunteer_reliability::VolunteerReliability;
 use tessera_server::db::{DbError, now_ms};
 use tessera_server::jobs::consensus::RunCounts;
 use tessera_server::jobs::consensus::run_once;
+use tessera_server::jobs::consensus::{incremental, store};
 
 #[rstest]
 #[case::sqlite(Backend::Sqlite)]
@@ -573,4 +577,76 @@ async fn an_incremental_run_rewrites_only_the_sites_that_changed(#[case] backend
         .get_result(&mut *ctx.db().conn().unwrap())
         .unwrap();
     assert_eq!(n, 5, "the unchanged site's provenance is whole");
+}
+
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[actix_web::test]
+async fn a_review_landing_while_a_run_writes_its_cell_is_kept(#[case] backend: Backend) {
+    let ctx = TestContext::new(backend);
+    let campaign = ctx.campaign("c", SETTINGS());
+    let tile = task_at(&ctx, &campaign, 0, 39.01);
+    for (v, user) in volunteers(&ctx, "v", 5).iter().enumerate() {
+        answer(&ctx, &campaign, tile, user, &[(100.0 + v as f64, 100.0)]);
+    }
+    assert_eq!(run(&ctx)[0].kind, RunKind::Full);
+    let (site_id, run_id, lon, lat): (String, Option<String>, f64, f64) = sites::table
+        .select((sites::id, sites::consensus_run_id, sites::lon, sites::lat))
+        .first(&mut *ctx.db().conn().unwrap())
+        .unwrap();
+    // A sixth volunteer marks the building a little off: the next run moves the site.
+    let late = volunteers(&ctx, "late", 1);
+    answer(&ctx, &campaign, tile, &late[0], &[(112.0, 104.0)]);
+    let campaign_id = CampaignId(campaign.clone());
+    let input =
+        consensus_input::load_campaign(&mut ctx.db().conn().unwrap(), &campaign_id).unwrap();
+    let settings: CampaignSettings = serde_json::from_value(SETTINGS()).unwrap();
+    let output = tessera_consensus::run(&input, &settings.consensus_params()).unwrap();
+    assert_eq!(output.sites.len(), 1);
+    let cell = incremental::cells(&[[lon, lat, lon, lat]])[0];
+    // An analyst confirms and reclassifies it after the run has planned the cell, before it
+    // writes: the plan is stale, and the review must win.
+    let reviewed = std::cell::Cell::new(false);
+    let review = || {
+        if !reviewed.replace(true) {
+            let now = now_ms();
+            diesel::update(sites::table.find(&site_id))
+                .set((
+                    sites::class.eq("crater"),
+                    sites::status.eq("confirmed"),
+                    sites::reviewed_at.eq(Some(now)),
+                    sites::updated_at.eq(now),
+                ))
+                .execute(&mut *ctx.db().conn().unwrap())
+                .unwrap();
+        }
+    };
+    store::cell_sites_between(
+        ctx.db(),
+        &campaign_id,
+        &RunId(run_id.unwrap()),
+        cell,
+        output.sites.iter(),
+        output.summary.eps,
+        &review,
+    )
+    .unwrap();
+    assert!(reviewed.get());
+    let after: (String, String, f64, f64, i32) = sites::table
+        .find(&site_id)
+        .select((
+            sites::class,
+            sites::status,
+            sites::lon,
+            sites::lat,
+            sites::seen_by,
+        ))
+        .first(&mut *ctx.db().conn().unwrap())
+        .unwrap();
+    assert_eq!(
+        after,
+        ("crater".into(), "confirmed".into(), lon, lat, 6),
+        "the reviewed site keeps its class and position and takes the new figures"
+    );
 }

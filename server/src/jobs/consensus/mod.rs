@@ -32,7 +32,7 @@
 pub mod full;
 pub mod incremental;
 pub mod policy;
-mod store;
+pub mod store;
 
 use std::time::Duration;
 

@@ -43,6 +43,21 @@ pub fn cell_sites<'a>(
     sites: impl Iterator<Item = &'a tessera_consensus::Site>,
     eps_m: f64,
 ) -> Result<usize, DbError> {
+    cell_sites_between(db, campaign_id, run_id, cell, sites, eps_m, &|| {})
+}
+
+/// [`cell_sites`], calling `between` after each plan is made and before it is written: what a
+/// test needs to land a review in that moment.
+#[doc(hidden)]
+pub fn cell_sites_between<'a>(
+    db: &Db,
+    campaign_id: &CampaignId,
+    run_id: &RunId,
+    cell: [f64; 4],
+    sites: impl Iterator<Item = &'a tessera_consensus::Site>,
+    eps_m: f64,
+    between: &dyn Fn(),
+) -> Result<usize, DbError> {
     let now = now_ms();
     let found: Vec<FoundSite> = sites.filter_map(found_site).collect();
     let positions: Vec<[f64; 2]> = found.iter().map(|s| [s.lon, s.lat]).collect();
@@ -59,6 +74,7 @@ pub fn cell_sites<'a>(
                 .collect();
             (existing, steps)
         };
+        between();
         let read: HashMap<&SiteId, &Existing> = existing.iter().map(|e| (&e.id, e)).collect();
         let mut stale = false;
         for chunk in steps.chunks(STEPS_PER_WRITE) {
