@@ -67,9 +67,11 @@ pub enum Step {
     Lose { id: SiteId },
 }
 
+/// The mean Earth radius (IUGG), in metres.
+const EARTH_RADIUS_M: f64 = 6_371_008.8;
+
 /// Metres between two WGS84 points (equirectangular: exact enough within a clustering radius).
 pub fn distance_m([lon1, lat1]: [f64; 2], [lon2, lat2]: [f64; 2]) -> f64 {
-    const EARTH_RADIUS_M: f64 = 6_371_008.8;
     let mean_lat = f64::midpoint(lat1, lat2).to_radians();
     let dx = (lon2 - lon1).to_radians() * mean_lat.cos();
     let dy = (lat2 - lat1).to_radians();
@@ -109,8 +111,8 @@ pub fn plan(found: &[[f64; 2]], existing: &[Existing], cell: [f64; 4], eps_m: f6
     let scale = f64::midpoint(cell[1], cell[3]).to_radians().cos();
     let plane = |[lon, lat]: [f64; 2]| {
         [
-            lon.to_radians() * scale * 6_371_008.8,
-            lat.to_radians() * 6_371_008.8,
+            lon.to_radians() * scale * EARTH_RADIUS_M,
+            lat.to_radians() * EARTH_RADIUS_M,
         ]
     };
     let tree = RTree::bulk_load(

@@ -109,8 +109,18 @@ impl Site {
     pub fn existing_near(
         conn: &mut DbConn,
         campaign_id: &CampaignId,
-        [west, south, east, north]: [f64; 4],
+        area: [f64; 4],
     ) -> QueryResult<Vec<Existing>> {
+        let rows = Self::rows_near(conn, campaign_id, area)?;
+        Self::as_existing(conn, &rows)
+    }
+
+    /// The rows of the sites [`Site::existing_near`] gives.
+    pub fn rows_near(
+        conn: &mut DbConn,
+        campaign_id: &CampaignId,
+        [west, south, east, north]: [f64; 4],
+    ) -> QueryResult<Vec<SiteRow>> {
         let mut rows: Vec<SiteRow> = sites::table
             .filter(sites::campaign_id.eq(campaign_id))
             .filter(sites::lon.between(west, east))
@@ -137,7 +147,7 @@ impl Site {
             }
             rows.extend(more);
         }
-        Self::as_existing(conn, rows)
+        Ok(rows)
     }
 
     /// The sites `ids` (those that still exist) as [`Site::existing_near`] gives them: what a
@@ -152,10 +162,11 @@ impl Site {
                     .load(conn)?,
             );
         }
-        Self::as_existing(conn, rows)
+        Self::as_existing(conn, &rows)
     }
 
-    fn as_existing(conn: &mut DbConn, rows: Vec<SiteRow>) -> QueryResult<Vec<Existing>> {
+    /// These sites as matching needs them (with whether each has a history).
+    pub fn as_existing(conn: &mut DbConn, rows: &[SiteRow]) -> QueryResult<Vec<Existing>> {
         let ids: Vec<&SiteId> = rows.iter().map(|r| &r.id).collect();
         let mut with_history: HashSet<SiteId> = HashSet::new();
         for chunk in ids.chunks(IDS_PER_QUERY) {
@@ -176,15 +187,15 @@ impl Site {
             );
         }
         Ok(rows
-            .into_iter()
+            .iter()
             .map(|r| Existing {
                 has_history: with_history.contains(&r.id),
                 reviewed: r.reviewed_at.is_some(),
-                id: r.id,
+                id: r.id.clone(),
                 lon: r.lon,
                 lat: r.lat,
                 status: r.status,
-                merged_into: r.merged_into,
+                merged_into: r.merged_into.clone(),
             })
             .collect())
     }
@@ -194,11 +205,14 @@ impl Site {
     /// and votes — and need no write. An incremental run recomputes whole cells around a few
     /// new answers, and most of a cell's sites come out as they were: writing only the others
     /// keeps its write transactions short. Such a site keeps the run that computed it last.
+    /// `rows` are the sites the plan was made from ([`Site::rows_near`]).
     pub fn unchanged(
         conn: &mut DbConn,
         steps: &[Step],
         found: &[FoundSite],
+        rows: &[SiteRow],
     ) -> QueryResult<HashSet<SiteId>> {
+        let rows: HashMap<&SiteId, &SiteRow> = rows.iter().map(|r| (&r.id, r)).collect();
         let updates: Vec<(&SiteId, &FoundSite, bool)> = steps
             .iter()
             .filter_map(|step| match step {
@@ -214,10 +228,6 @@ impl Site {
         let mut same = HashSet::new();
         for chunk in updates.chunks(IDS_PER_QUERY) {
             let ids: Vec<&SiteId> = chunk.iter().map(|(id, _, _)| *id).collect();
-            let rows: Vec<SiteRow> = sites::table
-                .filter(sites::id.eq_any(&ids))
-                .select(SiteRow::as_select())
-                .load(conn)?;
             let mut tasks_of: HashMap<SiteId, Vec<TaskId>> = HashMap::new();
             for (site, task) in site_tasks::table
                 .filter(site_tasks::site_id.eq_any(&ids))
@@ -234,7 +244,6 @@ impl Site {
             {
                 votes_of.entry(site).or_default().push((user, class));
             }
-            let rows: HashMap<&SiteId, &SiteRow> = rows.iter().map(|r| (&r.id, r)).collect();
             for (id, site, moved) in chunk {
                 let Some(row) = rows.get(id) else { continue };
                 #[expect(

@@ -65,9 +65,10 @@ pub fn cell_sites_between<'a>(
     for _ in 0..PLAN_ATTEMPTS {
         let (existing, steps) = {
             let conn = &mut *db.conn()?;
-            let existing = Site::existing_near(conn, campaign_id, around)?;
+            let rows = Site::rows_near(conn, campaign_id, around)?;
+            let existing = Site::as_existing(conn, &rows)?;
             let steps = reconcile::plan(&positions, &existing, cell, eps_m);
-            let same = Site::unchanged(conn, &steps, &found)?;
+            let same = Site::unchanged(conn, &steps, &found, &rows)?;
             let steps: Vec<Step> = steps
                 .into_iter()
                 .filter(|step| !matches!(step, Step::Update { id, .. } if same.contains(id)))
